@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* libvigilprobe: see vigilprobe.h. */
+#include <errno.h>
+#include <malloc.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/types.h>
+#include <bpf/libbpf.h>
+#include <bpf/bpf.h>
+
+#include "events.h"
+#include "vigilprobe.h"
+#include "vigil.skel.h"
+
+/* One TLS target's links: entry and return probes of the four data functions, SSL_ctrl, SSL_free. */
+#define LINKS_PER_TARGET 10
+
+struct target {
+	int used;
+	struct bpf_link *links[LINKS_PER_TARGET];
+};
+
+struct handle {
+	int used;
+	struct vigil *skel;
+	struct ring_buffer *rb;
+	struct bpf_link **tracepoints;
+	int n_tracepoints;
+	struct target targets[VIGIL_MAX_TARGETS];
+	uint8_t *batch;
+	size_t batch_len;
+	int batch_full;
+};
+
+static struct handle handles[VIGIL_MAX_HANDLES];
+
+/* libbpf's last warning, kept to explain a failure to the caller. */
+static __thread char last_libbpf_msg[512];
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	vsnprintf(last_libbpf_msg, sizeof(last_libbpf_msg), fmt, args);
+	size_t n = strlen(last_libbpf_msg);
+	while (n > 0 && last_libbpf_msg[n - 1] == '\n')
+		last_libbpf_msg[--n] = 0;
+	return 0;
+}
+
+static int fail(uint8_t *err, int32_t errlen, int code, const char *fmt, ...)
+{
+	if (err && errlen > 0) {
+		va_list ap;
+		va_start(ap, fmt);
+		int n = vsnprintf((char *)err, (size_t)errlen, fmt, ap);
+		va_end(ap);
+		if (n >= 0 && n < errlen && last_libbpf_msg[0])
+			snprintf((char *)err + n, (size_t)(errlen - n), " (libbpf: %s)", last_libbpf_msg);
+	}
+	last_libbpf_msg[0] = 0;
+	return code < 0 ? code : -code;
+}
+
+static struct handle *get(int h)
+{
+	if (h < 0 || h >= VIGIL_MAX_HANDLES || !handles[h].used)
+		return NULL;
+	return &handles[h];
+}
+
+static int on_record(void *ctx, void *data, size_t len)
+{
+	struct handle *hd = ctx;
+	size_t framed = 8 + ((len + 7) & ~(size_t)7);
+	/* The caller sized the batch for at least two maximal records, so this always fits. */
+	uint32_t hdr[2] = { (uint32_t)len, 0 };
+	memcpy(hd->batch + hd->batch_len, hdr, sizeof(hdr));
+	memcpy(hd->batch + hd->batch_len + 8, data, len);
+	memset(hd->batch + hd->batch_len + 8 + len, 0, framed - 8 - len);
+	hd->batch_len += framed;
+	/* Stop consuming before a further maximal record could overflow; the record just copied
+	 * is already consumed, so nothing is lost. */
+	size_t max_framed = 8 + sizeof(struct vigil_tls_data) + VIGIL_CHUNK_BYTES + 8;
+	if (VIGIL_BATCH_BYTES - hd->batch_len < max_framed) {
+		hd->batch_full = 1;
+		return -E2BIG;
+	}
+	return 0;
+}
+
+int vigil_open(uint32_t ringbuf_bytes, uint32_t max_capture_bytes, uint32_t self_tgid,
+	       uint32_t wakeup_bytes, uint32_t fatal_signal_mask, uint8_t *err, int32_t errlen)
+{
+	libbpf_set_print(libbpf_print);
+	last_libbpf_msg[0] = 0;
+	int h;
+	for (h = 0; h < VIGIL_MAX_HANDLES && handles[h].used; h++)
+		;
+	if (h == VIGIL_MAX_HANDLES)
+		return fail(err, errlen, EMFILE, "too many open probe handles");
+	if (ringbuf_bytes < 4096 || (ringbuf_bytes & (ringbuf_bytes - 1)))
+		return fail(err, errlen, EINVAL, "ring buffer size %u is not a power of two >= 4096", ringbuf_bytes);
+	if (max_capture_bytes > (uint32_t)VIGIL_CHUNK_BYTES * VIGIL_MAX_CHUNKS)
+		return fail(err, errlen, EINVAL, "capture limit %u exceeds the maximum %u", max_capture_bytes,
+			    (uint32_t)VIGIL_CHUNK_BYTES * VIGIL_MAX_CHUNKS);
+
+	struct handle *hd = &handles[h];
+	memset(hd, 0, sizeof(*hd));
+	hd->skel = vigil__open();
+	if (!hd->skel)
+		return fail(err, errlen, errno, "opening the BPF object failed");
+	hd->skel->rodata->self_tgid = self_tgid;
+	hd->skel->rodata->max_capture_bytes = max_capture_bytes;
+	hd->skel->rodata->wakeup_bytes = wakeup_bytes;
+	hd->skel->rodata->fatal_signal_mask = fatal_signal_mask;
+	bpf_map__set_max_entries(hd->skel->maps.events, ringbuf_bytes);
+
+	int rc = vigil__load(hd->skel);
+	if (rc) {
+		int e = errno ? errno : -rc;
+		vigil__destroy(hd->skel);
+		if (e == EPERM)
+			return fail(err, errlen, EPERM,
+				    "loading BPF programs was refused (EPERM): run as root, or grant CAP_BPF, "
+				    "CAP_PERFMON and CAP_SYS_RESOURCE");
+		return fail(err, errlen, e, "loading BPF programs failed: %s", strerror(e));
+	}
+	hd->batch = malloc(VIGIL_BATCH_BYTES);
+	hd->rb = ring_buffer__new(bpf_map__fd(hd->skel->maps.events), on_record, hd, NULL);
+	if (!hd->batch || !hd->rb) {
+		int e = errno;
+		free(hd->batch);
+		vigil__destroy(hd->skel);
+		return fail(err, errlen, e, "setting up the ring buffer failed: %s", strerror(e));
+	}
+	hd->used = 1;
+	/* Loading parsed the kernel's BTF (tens of MB); give that heap back to the system. */
+	malloc_trim(0);
+	return h;
+}
+
+int vigil_attach_tracepoints(int handle, uint8_t *err, int32_t errlen)
+{
+	struct handle *hd = get(handle);
+	if (!hd)
+		return fail(err, errlen, EBADF, "bad handle %d", handle);
+	struct bpf_program *progs[] = {
+		hd->skel->progs.handle_exec,	   hd->skel->progs.handle_exit,	    hd->skel->progs.handle_mark_victim,
+		hd->skel->progs.sys_enter_write,   hd->skel->progs.sys_enter_writev, hd->skel->progs.sys_enter_sendto,
+		hd->skel->progs.sys_enter_sendmsg, hd->skel->progs.sys_enter_read,   hd->skel->progs.sys_enter_readv,
+		hd->skel->progs.sys_enter_recvfrom, hd->skel->progs.sys_enter_recvmsg,
+	};
+	int n = (int)(sizeof(progs) / sizeof(progs[0]));
+	hd->tracepoints = calloc((size_t)n, sizeof(*hd->tracepoints));
+	if (!hd->tracepoints)
+		return fail(err, errlen, ENOMEM, "out of memory");
+	for (int i = 0; i < n; i++) {
+		struct bpf_link *l = bpf_program__attach(progs[i]);
+		if (!l) {
+			int e = errno;
+			return fail(err, errlen, e, "attaching tracepoint %s failed: %s (is tracefs mounted at "
+				    "/sys/kernel/tracing?)", bpf_program__section_name(progs[i]), strerror(e));
+		}
+		hd->tracepoints[hd->n_tracepoints++] = l;
+	}
+	return 0;
+}
+
+static struct bpf_link *attach_uprobe(struct bpf_program *prog, const char *path, const char *func, int ret)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, opts, .func_name = func, .retprobe = ret != 0);
+	return bpf_program__attach_uprobe_opts(prog, -1, path, 0, &opts);
+}
+
+static void destroy_target(struct target *t)
+{
+	for (int i = 0; i < LINKS_PER_TARGET; i++) {
+		if (t->links[i])
+			bpf_link__destroy(t->links[i]);
+		t->links[i] = NULL;
+	}
+	t->used = 0;
+}
+
+int vigil_attach_ssl(int handle, const char *path, uint8_t *err, int32_t errlen)
+{
+	struct handle *hd = get(handle);
+	if (!hd)
+		return fail(err, errlen, EBADF, "bad handle %d", handle);
+	int id;
+	for (id = 0; id < VIGIL_MAX_TARGETS && hd->targets[id].used; id++)
+		;
+	if (id == VIGIL_MAX_TARGETS)
+		return fail(err, errlen, ENOSPC, "too many TLS targets (%d)", VIGIL_MAX_TARGETS);
+	struct target *t = &hd->targets[id];
+	memset(t, 0, sizeof(*t));
+	t->used = 1;
+
+	struct {
+		struct bpf_program *prog;
+		const char *func;
+		int ret;
+		int required;
+	} plan[LINKS_PER_TARGET] = {
+		{ hd->skel->progs.ssl_write_enter, "SSL_write", 0, 1 },
+		{ hd->skel->progs.ssl_write_return, "SSL_write", 1, 1 },
+		{ hd->skel->progs.ssl_read_enter, "SSL_read", 0, 1 },
+		{ hd->skel->progs.ssl_read_return, "SSL_read", 1, 1 },
+		/* The _ex variants share the return programs, which know the call kind from the
+		 * entry (the byte count comes through a pointer rather than the return value). */
+		{ hd->skel->progs.ssl_write_ex_enter, "SSL_write_ex", 0, 0 },
+		{ hd->skel->progs.ssl_write_return, "SSL_write_ex", 1, 0 },
+		{ hd->skel->progs.ssl_read_ex_enter, "SSL_read_ex", 0, 0 },
+		{ hd->skel->progs.ssl_read_return, "SSL_read_ex", 1, 0 },
+		{ hd->skel->progs.ssl_ctrl_enter, "SSL_ctrl", 0, 0 },
+		{ hd->skel->progs.ssl_free_enter, "SSL_free", 0, 0 },
+	};
+	for (int i = 0; i < LINKS_PER_TARGET; i++) {
+		last_libbpf_msg[0] = 0;
+		t->links[i] = attach_uprobe(plan[i].prog, path, plan[i].func, plan[i].ret);
+		if (!t->links[i] && plan[i].required) {
+			int e = errno;
+			destroy_target(t);
+			if (e == ENOENT || e == ESRCH)
+				return fail(err, errlen, ENOENT, "%s exports no %s symbol", path, plan[i].func);
+			return fail(err, errlen, e, "attaching %s to %s failed: %s", plan[i].func, path, strerror(e));
+		}
+	}
+	return id;
+}
+
+int vigil_poll(int handle, int32_t timeout_ms)
+{
+	struct handle *hd = get(handle);
+	if (!hd)
+		return -EBADF;
+	hd->batch_len = 0;
+	hd->batch_full = 0;
+	int rc = ring_buffer__consume(hd->rb);
+	if (rc == 0 && hd->batch_len == 0)
+		rc = ring_buffer__poll(hd->rb, timeout_ms);
+	if (rc < 0 && !hd->batch_full && rc != -EINTR)
+		return rc;
+	return (int)hd->batch_len;
+}
+
+uint8_t *vigil_batch(int handle)
+{
+	struct handle *hd = get(handle);
+	return hd ? hd->batch : NULL;
+}
+
+int vigil_read_counters(int handle, uint8_t *out, int32_t outlen)
+{
+	struct handle *hd = get(handle);
+	if (!hd)
+		return -EBADF;
+	int ncpu = libbpf_num_possible_cpus();
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
+	struct vigil_counters *per_cpu = calloc((size_t)ncpu, sizeof(*per_cpu));
+	if (!per_cpu)
+		return -ENOMEM;
+	__u32 zero = 0;
+	if (bpf_map_lookup_elem(bpf_map__fd(hd->skel->maps.counters), &zero, per_cpu)) {
+		int e = errno;
+		free(per_cpu);
+		return -e;
+	}
+	struct vigil_counters sum;
+	memset(&sum, 0, sizeof(sum));
+	for (int c = 0; c < ncpu; c++)
+		for (int p = 0; p < VIGIL_PROBE_MAX; p++) {
+			sum.events[p] += per_cpu[c].events[p];
+			sum.lost[p] += per_cpu[c].lost[p];
+		}
+	free(per_cpu);
+	int n = (int)(sizeof(sum) / sizeof(__u64));
+	if (outlen < (int32_t)sizeof(sum))
+		return -ENOSPC;
+	memcpy(out, &sum, sizeof(sum));
+	return n;
+}
+
+void vigil_close(int handle)
+{
+	struct handle *hd = get(handle);
+	if (!hd)
+		return;
+	for (int i = 0; i < VIGIL_MAX_TARGETS; i++)
+		if (hd->targets[i].used)
+			destroy_target(&hd->targets[i]);
+	for (int i = 0; i < hd->n_tracepoints; i++)
+		bpf_link__destroy(hd->tracepoints[i]);
+	free(hd->tracepoints);
+	ring_buffer__free(hd->rb);
+	vigil__destroy(hd->skel);
+	free(hd->batch);
+	memset(hd, 0, sizeof(*hd));
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * libvigilprobe: a thin C shim over libbpf that the TypeScript agent calls through ffi-rs.
+ * Plain C ABI on purpose (ints, strings and byte buffers only) so the FFI layer needs no struct
+ * marshalling. Errors are negative errno values, with a message written into the caller's
+ * `err` buffer. Records are moved in batches: one vigil_poll call fills the handle's batch
+ * buffer with as many ring-buffer records as fit, each framed as
+ *   [u32 length][u32 reserved][length bytes][zero padding to 8 bytes].
+ */
+#ifndef VIGILPROBE_H
+#define VIGILPROBE_H
+
+#include <stdint.h>
+
+#define VIGIL_MAX_HANDLES 8
+#define VIGIL_MAX_TARGETS 1024
+#define VIGIL_BATCH_BYTES (2 * 1024 * 1024)
+
+/* Opens and loads the probes. Returns a handle (>= 0) or -errno. */
+int vigil_open(uint32_t ringbuf_bytes, uint32_t max_capture_bytes, uint32_t self_tgid,
+	       uint32_t wakeup_bytes, uint32_t fatal_signal_mask, uint8_t *err, int32_t errlen);
+
+/* Attaches the crash and socket-identity tracepoints. 0 or -errno. */
+int vigil_attach_tracepoints(int handle, uint8_t *err, int32_t errlen);
+
+/* Attaches the TLS uprobes to one file exporting SSL_read/SSL_write; they stay until
+ * vigil_close. Returns a target id (>= 0), or -ENOENT when the file has no such symbols, or
+ * another -errno. */
+int vigil_attach_ssl(int handle, const char *path, uint8_t *err, int32_t errlen);
+
+/* Waits up to timeout_ms for records and copies as many as fit into the batch buffer.
+ * Returns the number of bytes written (0 on timeout) or -errno. Blocking: call it off the
+ * event loop. */
+int vigil_poll(int handle, int32_t timeout_ms);
+
+/* The batch buffer filled by vigil_poll (owned by the handle until vigil_close). */
+uint8_t *vigil_batch(int handle);
+
+/* Sums the per-CPU counters into out: VIGIL_PROBE_MAX event counts, then as many loss
+ * counts. Returns the number of u64 values written or -errno. */
+int vigil_read_counters(int handle, uint8_t *out, int32_t outlen);
+
+/* Detaches everything and frees the handle. */
+void vigil_close(int handle);
+
+#endif

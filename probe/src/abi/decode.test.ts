@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { decodeBatch, decodeRecord, DecodeError, formatPeer, type ProbeRecord } from './decode.js';
+import { LAYOUTS, RECORD_TYPE } from './layout.js';
+
+const fixture = join(dirname(fileURLToPath(import.meta.url)), 'fixtures/batches.bin');
+
+describe('decoder on batches recorded from the real probes', () => {
+  // Recorded by scripts/record-batches.mjs: curl GET https://localhost:18443/recorded against
+  // `openssl s_server`, then `sh -c 'exit 3'`.
+  const records: ProbeRecord[] = [];
+  const errors: Error[] = [];
+  decodeBatch(readFileSync(fixture), (r) => records.push(r), (e) => errors.push(e));
+
+  it('decodes every record', () => {
+    expect(errors).toEqual([]);
+    expect(records.length).toBeGreaterThan(5);
+  });
+
+  it("finds curl's request with its socket, peer, position and SNI", () => {
+    const req = records.find((r) => r.type === 'tls_data' && r.comm === 'curl' && r.direction === 'egress');
+    expect(req).toBeDefined();
+    if (req?.type !== 'tls_data') throw new Error('unreachable');
+    expect(req.data.toString('latin1')).toMatch(/^GET \/recorded HTTP\/1\.1\r\nHost: localhost:18443\r\n/);
+    expect(req.streamPos).toBe(0);
+    expect(req.callLen).toBe(req.data.length);
+    expect(req.truncated).toBe(false);
+    expect(req.lastChunk).toBe(true);
+    expect(req.fd).toBeGreaterThan(2);
+    expect(req.peer).toBe('127.0.0.1:18443');
+    const sni = records.find((r) => r.type === 'tls_sni' && r.tgid === req.tgid);
+    expect(sni).toMatchObject({ type: 'tls_sni', name: 'localhost', connPtr: req.connPtr, connStartNs: req.connStartNs });
+  });
+
+  it("finds the response curl read, after the request in time", () => {
+    const req = records.find((r) => r.type === 'tls_data' && r.comm === 'curl' && r.direction === 'egress');
+    const res = records.find((r) => r.type === 'tls_data' && r.comm === 'curl' && r.direction === 'ingress');
+    if (req?.type !== 'tls_data' || res?.type !== 'tls_data') throw new Error('records missing');
+    expect(res.data.toString('latin1')).toMatch(/^HTTP\/1\.0 200 ok\r\n/);
+    expect(res.tsNs).toBeGreaterThan(req.tsNs);
+    expect(res.connPtr).toBe(req.connPtr);
+    expect(records).toContainEqual(expect.objectContaining({ type: 'tls_close', tgid: req.tgid, connPtr: req.connPtr }));
+  });
+
+  it('decodes the exec of curl and the exit of sh', () => {
+    expect(records).toContainEqual(expect.objectContaining({ type: 'exec', comm: 'curl', filename: expect.stringMatching(/curl$/) }));
+    expect(records).toContainEqual(expect.objectContaining({ type: 'exit', reason: 'exit_code', exitCode: 3, comm: 'sh' }));
+  });
+});
+
+describe('decoder errors', () => {
+  it('rejects an unknown record type', () => {
+    expect(() => decodeRecord(Buffer.from([99, 0, 0, 0]))).toThrow(/unknown record type 99/);
+  });
+
+  it('rejects a short record, naming the struct and size', () => {
+    const b = Buffer.alloc(20);
+    b[0] = RECORD_TYPE.EXIT;
+    expect(() => decodeRecord(b)).toThrow(/exit record of 20 bytes, expected at least 216/);
+  });
+
+  it('rejects a data length past the record', () => {
+    const b = Buffer.alloc(LAYOUTS.vigil_tls_data.size + 4);
+    b[0] = RECORD_TYPE.TLS_DATA;
+    b.writeUInt32LE(100, LAYOUTS.vigil_tls_data.fields.data_len!.offset);
+    expect(() => decodeRecord(b)).toThrow(DecodeError);
+  });
+
+  it('reports a bad record and keeps decoding the batch', () => {
+    const good = Buffer.alloc(LAYOUTS.vigil_tls_close.size);
+    good[0] = RECORD_TYPE.TLS_CLOSE;
+    good.writeUInt32LE(42, LAYOUTS.vigil_tls_close.fields.tgid!.offset);
+    const frame = (rec: Buffer) => {
+      const f = Buffer.alloc(8 + ((rec.length + 7) & ~7));
+      f.writeUInt32LE(rec.length, 0);
+      rec.copy(f, 8);
+      return f;
+    };
+    const out: ProbeRecord[] = [];
+    const errs: Error[] = [];
+    const n = decodeBatch(Buffer.concat([frame(Buffer.from([77])), frame(good)]), (r) => out.push(r), (e) => errs.push(e));
+    expect(n).toBe(1);
+    expect(errs).toHaveLength(1);
+    expect(out).toEqual([expect.objectContaining({ type: 'tls_close', tgid: 42 })]);
+  });
+
+  it('formats IPv4 and IPv6 peers', () => {
+    expect(formatPeer(2, Buffer.from([10, 0, 0, 7, ...new Array(12).fill(0)]), 443)).toBe('10.0.0.7:443');
+    const v6 = Buffer.alloc(16);
+    v6[15] = 1;
+    expect(formatPeer(10, v6, 8443)).toBe('[::1]:8443');
+    expect(formatPeer(0, Buffer.alloc(16), 0)).toBeUndefined();
+  });
+});

@@ -1,0 +1,250 @@
+// Decoders for the ring-buffer records, keyed by the type byte every record starts with.
+// Pure: bytes in, typed records out. Field offsets come from layout.ts only.
+import { EXIT_REASON, LAYOUTS, RECORD_TYPE, TLS_FLAG, TLS_LIBRARY, type StructLayout } from './layout.js';
+
+export interface TlsDataRecord {
+  type: 'tls_data';
+  direction: 'egress' | 'ingress';
+  library: string;
+  truncated: boolean;
+  lastChunk: boolean;
+  pid: number;
+  tgid: number;
+  fd: number;
+  /** address:port of the socket's peer, when the probe saw the socket. */
+  peer?: string;
+  callLen: number;
+  chunkOffset: number;
+  streamPos: number;
+  tsNs: number;
+  connPtr: number;
+  connStartNs: number;
+  cgroupId: number;
+  comm: string;
+  /** A copy: the batch buffer it came from is reused by the next poll. */
+  data: Buffer;
+}
+
+export interface TlsSniRecord {
+  type: 'tls_sni';
+  library: string;
+  tgid: number;
+  connPtr: number;
+  connStartNs: number;
+  tsNs: number;
+  name: string;
+}
+
+export interface TlsCloseRecord {
+  type: 'tls_close';
+  library: string;
+  tgid: number;
+  connPtr: number;
+  connStartNs: number;
+  tsNs: number;
+}
+
+export interface ExecRecord {
+  type: 'exec';
+  tgid: number;
+  ppid: number;
+  tsNs: number;
+  cgroupId: number;
+  comm: string;
+  filename: string;
+}
+
+export interface ExitRecord {
+  type: 'exit';
+  reason: 'exit_code' | 'signal' | 'oom';
+  signal: number;
+  coreDumped: boolean;
+  exitCode: number;
+  pid: number;
+  tgid: number;
+  ppid: number;
+  oomScoreAdj: number;
+  tsNs: number;
+  cgroupId: number;
+  totalVmKb: number;
+  anonRssKb: number;
+  fileRssKb: number;
+  shmemRssKb: number;
+  comm: string;
+  cgroup: string;
+}
+
+export type ProbeRecord = TlsDataRecord | TlsSniRecord | TlsCloseRecord | ExecRecord | ExitRecord;
+
+export class DecodeError extends Error {}
+
+function f(layout: StructLayout, name: string): number {
+  return layout.fields[name]!.offset;
+}
+
+function u64(b: Buffer, off: number): number {
+  return b.readUInt32LE(off) + b.readUInt32LE(off + 4) * 0x1_0000_0000;
+}
+
+function cstr(b: Buffer, off: number, len: number): string {
+  const end = b.indexOf(0, off);
+  return b.toString('utf8', off, end < 0 || end > off + len ? off + len : end);
+}
+
+function need(b: Buffer, layout: StructLayout, what: string): void {
+  if (b.length < layout.size) throw new DecodeError(`${what} record of ${b.length} bytes, expected at least ${layout.size}`);
+}
+
+export function formatPeer(family: number, addr: Buffer, port: number): string | undefined {
+  if (family === 2) return `${addr[0]}.${addr[1]}.${addr[2]}.${addr[3]}:${port}`;
+  if (family === 10) {
+    const groups: string[] = [];
+    for (let i = 0; i < 16; i += 2) groups.push(addr.readUInt16BE(i).toString(16));
+    return `[${groups.join(':').replace(/(^|:)0(:0)+(:|$)/, '::')}]:${port}`;
+  }
+  return undefined;
+}
+
+const T = LAYOUTS.vigil_tls_data;
+function decodeTlsData(b: Buffer): TlsDataRecord {
+  need(b, T, 'tls_data');
+  const dataLen = b.readUInt32LE(f(T, 'data_len'));
+  const dataOff = f(T, 'data');
+  if (dataOff + dataLen > b.length) throw new DecodeError(`tls_data claims ${dataLen} data bytes, record has ${b.length - dataOff}`);
+  const flags = b[f(T, 'flags')]!;
+  const daddrOff = f(T, 'daddr');
+  const peer = formatPeer(b.readUInt16LE(f(T, 'family')), b.subarray(daddrOff, daddrOff + 16), b.readUInt16LE(f(T, 'dport')));
+  return {
+    type: 'tls_data',
+    direction: b[f(T, 'direction')] === 0 ? 'egress' : 'ingress',
+    library: TLS_LIBRARY[b[f(T, 'library')]!] ?? 'unknown',
+    truncated: (flags & TLS_FLAG.TRUNCATED) !== 0,
+    lastChunk: (flags & TLS_FLAG.LAST_CHUNK) !== 0,
+    pid: b.readUInt32LE(f(T, 'pid')),
+    tgid: b.readUInt32LE(f(T, 'tgid')),
+    fd: b.readInt32LE(f(T, 'fd')),
+    ...(peer ? { peer } : {}),
+    callLen: b.readUInt32LE(f(T, 'call_len')),
+    chunkOffset: b.readUInt32LE(f(T, 'chunk_off')),
+    streamPos: u64(b, f(T, 'stream_pos')),
+    tsNs: u64(b, f(T, 'ts_ns')),
+    connPtr: u64(b, f(T, 'conn_ptr')),
+    connStartNs: u64(b, f(T, 'conn_start_ns')),
+    cgroupId: u64(b, f(T, 'cgroup_id')),
+    comm: cstr(b, f(T, 'comm'), 16),
+    data: Buffer.from(b.subarray(dataOff, dataOff + dataLen)),
+  };
+}
+
+const S = LAYOUTS.vigil_tls_sni;
+function decodeTlsSni(b: Buffer): TlsSniRecord {
+  need(b, S, 'tls_sni');
+  return {
+    type: 'tls_sni',
+    library: TLS_LIBRARY[b[f(S, 'library')]!] ?? 'unknown',
+    tgid: b.readUInt32LE(f(S, 'tgid')),
+    connPtr: u64(b, f(S, 'conn_ptr')),
+    connStartNs: u64(b, f(S, 'conn_start_ns')),
+    tsNs: u64(b, f(S, 'ts_ns')),
+    name: cstr(b, f(S, 'name'), 128),
+  };
+}
+
+const C = LAYOUTS.vigil_tls_close;
+function decodeTlsClose(b: Buffer): TlsCloseRecord {
+  need(b, C, 'tls_close');
+  return {
+    type: 'tls_close',
+    library: TLS_LIBRARY[b[f(C, 'library')]!] ?? 'unknown',
+    tgid: b.readUInt32LE(f(C, 'tgid')),
+    connPtr: u64(b, f(C, 'conn_ptr')),
+    connStartNs: u64(b, f(C, 'conn_start_ns')),
+    tsNs: u64(b, f(C, 'ts_ns')),
+  };
+}
+
+const E = LAYOUTS.vigil_exec;
+function decodeExec(b: Buffer): ExecRecord {
+  need(b, E, 'exec');
+  return {
+    type: 'exec',
+    tgid: b.readUInt32LE(f(E, 'tgid')),
+    ppid: b.readUInt32LE(f(E, 'ppid')),
+    tsNs: u64(b, f(E, 'ts_ns')),
+    cgroupId: u64(b, f(E, 'cgroup_id')),
+    comm: cstr(b, f(E, 'comm'), 16),
+    filename: cstr(b, f(E, 'filename'), 256),
+  };
+}
+
+const X = LAYOUTS.vigil_exit;
+const REASONS: Record<number, ExitRecord['reason']> = {
+  [EXIT_REASON.CODE]: 'exit_code',
+  [EXIT_REASON.SIGNAL]: 'signal',
+  [EXIT_REASON.OOM]: 'oom',
+};
+function decodeExit(b: Buffer): ExitRecord {
+  need(b, X, 'exit');
+  const reason = REASONS[b[f(X, 'reason')]!];
+  if (!reason) throw new DecodeError(`exit record with unknown reason ${b[f(X, 'reason')]}`);
+  return {
+    type: 'exit',
+    reason,
+    signal: b[f(X, 'signal')]!,
+    coreDumped: b[f(X, 'core_dumped')] !== 0,
+    exitCode: b.readInt32LE(f(X, 'exit_code')),
+    pid: b.readUInt32LE(f(X, 'pid')),
+    tgid: b.readUInt32LE(f(X, 'tgid')),
+    ppid: b.readUInt32LE(f(X, 'ppid')),
+    oomScoreAdj: b.readInt32LE(f(X, 'oom_score_adj')),
+    tsNs: u64(b, f(X, 'ts_ns')),
+    cgroupId: u64(b, f(X, 'cgroup_id')),
+    totalVmKb: u64(b, f(X, 'total_vm_kb')),
+    anonRssKb: u64(b, f(X, 'anon_rss_kb')),
+    fileRssKb: u64(b, f(X, 'file_rss_kb')),
+    shmemRssKb: u64(b, f(X, 'shmem_rss_kb')),
+    comm: cstr(b, f(X, 'comm'), 16),
+    cgroup: cstr(b, f(X, 'cgroup'), 128),
+  };
+}
+
+const DECODERS: Record<number, (b: Buffer) => ProbeRecord> = {
+  [RECORD_TYPE.TLS_DATA]: decodeTlsData,
+  [RECORD_TYPE.TLS_SNI]: decodeTlsSni,
+  [RECORD_TYPE.TLS_CLOSE]: decodeTlsClose,
+  [RECORD_TYPE.EXEC]: decodeExec,
+  [RECORD_TYPE.EXIT]: decodeExit,
+};
+
+export function decodeRecord(b: Buffer): ProbeRecord {
+  if (b.length === 0) throw new DecodeError('empty record');
+  const decoder = DECODERS[b[0]!];
+  if (!decoder) throw new DecodeError(`unknown record type ${b[0]}`);
+  return decoder(b);
+}
+
+/**
+ * Splits one batch from the shim ([u32 len][u32 reserved][bytes][pad to 8])* and decodes each
+ * record. A record that fails to decode is reported through onError and skipped; the framing
+ * itself is trusted (the shim wrote it).
+ */
+export function decodeBatch(batch: Buffer, onRecord: (r: ProbeRecord) => void, onError: (e: Error) => void): number {
+  let off = 0;
+  let n = 0;
+  while (off + 8 <= batch.length) {
+    const len = batch.readUInt32LE(off);
+    const start = off + 8;
+    if (start + len > batch.length) {
+      onError(new DecodeError(`batch framing overruns the batch at ${off}`));
+      break;
+    }
+    try {
+      onRecord(decodeRecord(batch.subarray(start, start + len)));
+      n++;
+    } catch (e) {
+      onError(e as Error);
+    }
+    off = start + ((len + 7) & ~7);
+  }
+  return n;
+}

@@ -1,0 +1,243 @@
+// The sensor agent: wiring only. Probes → batches → decoded records → events → sinks.
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { logger } from '../../lib/log.js';
+import type { Event } from '../../schema/event.js';
+import { decodeBatch, type ExitRecord, type ProbeRecord } from './abi/decode.js';
+import { fatalSignalMask, type SensorConfig } from './config.js';
+import { ConnectionTable } from './connections.js';
+import { Clock, exitEvent, lossEvent, tlsDataEvent } from './events/build.js';
+import { Probe } from './ffi/probe.js';
+import { preflight } from './preflight.js';
+import { ProcessCache } from './proc.js';
+import { JsonlSink } from './sinks/jsonl.js';
+import { statusPath, writeStatus, type AgentStatus } from './status.js';
+import { TargetManager } from './targets/manager.js';
+
+const log = logger('agent');
+const VERSION = '0.1.0';
+
+export interface AgentOptions {
+  config: SensorConfig;
+  /** Every event also goes here (single-host mode feeds the control plane in-process). */
+  onEvent?: (event: Event) => void;
+  /** Path of libvigilprobe.so (default: the build folder). */
+  probeLibrary?: string;
+}
+
+export class Agent {
+  private running = true;
+  private loop: Promise<void> | undefined;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly clock = new Clock();
+  private readonly procs = new ProcessCache();
+  private readonly eventCounts: Record<string, number> = {};
+  private readonly userLosses: Record<string, number> = { decode: 0 };
+  private readonly reportedLost: Record<string, number> = {};
+  private readonly startedAt = new Date();
+  private readonly conns: ConnectionTable;
+  private lastStatus: AgentStatus | undefined;
+
+  private constructor(
+    private readonly config: SensorConfig,
+    private readonly probe: Probe,
+    private readonly sink: JsonlSink,
+    private readonly targets: TargetManager,
+    private readonly onEvent: ((e: Event) => void) | undefined,
+  ) {
+    this.conns = new ConnectionTable({
+      maxConnections: config.capture.max_connections,
+      idleMs: config.capture.idle_connection_s * 1000,
+      newParser: () => ({ push: () => undefined, close: () => undefined }),
+      onLoss: (stage, n) => this.countLoss(stage, n),
+    });
+  }
+
+  static async start(opts: AgentOptions): Promise<Agent> {
+    const { config } = opts;
+    preflight();
+    const probe = Probe.open({
+      ringBufferBytes: config.capture.ring_buffer_bytes,
+      maxCaptureBytes: config.capture.max_bytes_per_call,
+      selfTgid: process.pid,
+      wakeupBytes: config.capture.wakeup_bytes,
+      fatalSignalMask: fatalSignalMask(config.capture.fatal_signals),
+      ...(opts.probeLibrary ? { libraryPath: opts.probeLibrary } : {}),
+    });
+    let agent: Agent | undefined;
+    try {
+      probe.attachTracepoints();
+      const output = resolve(config.output.path);
+      mkdirSync(dirname(output), { recursive: true });
+      const sink = new JsonlSink({
+        path: output,
+        maxBytes: config.output.max_bytes,
+        maxFiles: config.output.max_files,
+        flushIntervalMs: config.output.flush_interval_ms,
+      });
+      const targets = new TargetManager(probe, log);
+      agent = new Agent(config, probe, sink, targets, opts.onEvent);
+      agent.loop = agent.pollLoop();
+      for (const lib of config.capture.libraries) {
+        const t = await targets.addFile(lib);
+        if (!t || t.state !== 'attached') log.warn({ path: lib, reason: t?.reason ?? 'not found' }, 'configured TLS library not attached');
+      }
+      await targets.addSystemLibraries();
+      await targets.scanAll();
+      agent.startTimers();
+      agent.refreshStatus();
+      log.info({ output, targets: targets.attachedCount(), node: config.node }, 'sensor running');
+      return agent;
+    } catch (e) {
+      if (agent) await agent.stop();
+      else await probe.close();
+      throw e;
+    }
+  }
+
+  status(): AgentStatus {
+    return this.lastStatus ?? this.refreshStatus();
+  }
+
+  /** Stops polling, detaches every probe, flushes the sink. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    for (const t of this.timers) clearInterval(t);
+    this.targets.stop();
+    await this.loop?.catch((e) => log.error({ err: (e as Error).message }, 'poll loop failed'));
+    this.checkCounters();
+    this.conns.closeAll();
+    this.refreshStatus();
+    await this.probe.close();
+    await this.sink.close();
+    log.info('sensor stopped; probes detached');
+  }
+
+  private async pollLoop(): Promise<void> {
+    const timeout = this.config.capture.poll_timeout_ms;
+    while (this.running) {
+      const batch = await this.probe.poll(timeout);
+      if (batch.length === 0) continue;
+      decodeBatch(
+        batch,
+        (r) => this.handle(r),
+        (e) => {
+          this.countLoss('decode', 1);
+          log.warn({ err: e.message }, 'undecodable record');
+        },
+      );
+    }
+  }
+
+  private handle(r: ProbeRecord): void {
+    switch (r.type) {
+      case 'exec':
+        // The path exec() was given, until /proc tells the resolved one (short-lived processes
+        // are often gone before it can be read).
+        this.procs.remember(r.tgid, { exe: r.filename });
+        void this.procs.learn(r.tgid);
+        this.targets.onExec(r.tgid);
+        break;
+      case 'exit':
+        void this.onExit(r);
+        break;
+      case 'tls_data':
+        if (this.config.debug.raw_tls) {
+          this.emit(tlsDataEvent(r, this.clock, { node: this.config.node, facts: this.procs.get(r.tgid) }, this.conns.sniOf(r)));
+        }
+        this.conns.data(r, this.procs.get(r.tgid));
+        break;
+      case 'tls_sni':
+        this.conns.sni(r);
+        break;
+      case 'tls_close':
+        this.conns.close(r);
+        break;
+    }
+  }
+
+  private async onExit(r: ExitRecord): Promise<void> {
+    const f = this.config.filters;
+    if (r.reason === 'exit_code' && f.ignore_exit_codes.includes(r.exitCode)) return;
+    if (f.ignore_comms.includes(r.comm)) return;
+    const facts = await this.procs.lookup(r.tgid);
+    this.procs.forget(r.tgid);
+    this.emit(exitEvent(r, this.clock, { node: this.config.node, facts }));
+  }
+
+  private emit(e: Event): void {
+    this.sink.write(e);
+    this.eventCounts[e.kind] = (this.eventCounts[e.kind] ?? 0) + 1;
+    this.onEvent?.(e);
+  }
+
+  private countLoss(stage: string, n: number): void {
+    this.userLosses[stage] = (this.userLosses[stage] ?? 0) + n;
+  }
+
+  private startTimers(): void {
+    const every = (ms: number, fn: () => void) => {
+      const t = setInterval(fn, ms);
+      t.unref();
+      this.timers.push(t);
+    };
+    every(1000, () => {
+      this.checkCounters();
+      this.refreshStatus();
+    });
+    every(this.config.capture.rescan_interval_s * 1000, () => void this.targets.scanAll());
+    every(5000, () => this.conns.sweep());
+  }
+
+  /** Emits a loss event for every probe and user-space stage whose loss count grew. */
+  private checkCounters(): void {
+    const { lost } = this.probe.readCounters();
+    const all: Record<string, number> = { ...lost };
+    for (const [stage, n] of Object.entries(this.userLosses)) all[`user:${stage}`] = n;
+    all['user:sink'] = this.sink.stats().dropped;
+    for (const [name, total] of Object.entries(all)) {
+      const before = this.reportedLost[name] ?? 0;
+      if (total > before) {
+        this.reportedLost[name] = total;
+        const reason = name.startsWith('user:') ? 'user_space' : 'ringbuf_full';
+        this.emit(lossEvent(name.replace(/^user:/, ''), total - before, total, reason, this.clock, this.config.node));
+        log.warn({ probe: name, lost: total - before, total }, 'events lost');
+      }
+    }
+  }
+
+  private refreshStatus(): AgentStatus {
+    const counters = this.probe.readCounters();
+    const all = this.targets.list();
+    const mem = process.memoryUsage();
+    const output = resolve(this.config.output.path);
+    const status: AgentStatus = {
+      node: this.config.node,
+      pid: process.pid,
+      version: VERSION,
+      startedAt: this.startedAt.toISOString(),
+      updatedAt: new Date().toISOString(),
+      uptimeS: (Date.now() - this.startedAt.getTime()) / 1000,
+      output,
+      probes: { events: counters.events, lost: counters.lost },
+      targets: {
+        attached: all.filter((t) => t.state === 'attached'),
+        failed: all.filter((t) => t.state === 'failed'),
+        inspected: all.length,
+      },
+      events: { ...this.eventCounts },
+      userLosses: { ...this.userLosses },
+      connections: this.conns.size(),
+      sink: { ...this.sink.stats() },
+      memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed },
+    };
+    this.lastStatus = status;
+    try {
+      writeStatus(statusPath(output), status);
+    } catch (e) {
+      log.warn({ err: (e as Error).message }, 'writing status failed');
+    }
+    return status;
+  }
+}

@@ -1,0 +1,150 @@
+// The sensor's configuration: a YAML file compatible with OISP Sensor's (output.format,
+// output.path, filters.ai_only, redaction.enabled), plus environment overrides, validated once
+// with zod. An invalid config fails at start with the field and the problem.
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+/** Signals whose deaths are reported by default: the ones that mean a crash, not a stop. */
+export const DEFAULT_FATAL_SIGNALS = ['SIGSEGV', 'SIGABRT', 'SIGBUS', 'SIGILL', 'SIGFPE', 'SIGKILL', 'SIGSYS'];
+
+export const SIGNAL_NUMBERS: Record<string, number> = {
+  SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGILL: 4, SIGTRAP: 5, SIGABRT: 6, SIGBUS: 7, SIGFPE: 8, SIGKILL: 9,
+  SIGUSR1: 10, SIGSEGV: 11, SIGUSR2: 12, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15, SIGSTKFLT: 16, SIGXCPU: 24,
+  SIGXFSZ: 25, SIGSYS: 31,
+};
+export const SIGNAL_NAMES: Record<number, string> = Object.fromEntries(
+  Object.entries(SIGNAL_NUMBERS).map(([name, n]) => [n, name]),
+);
+
+const powerOfTwo = z
+  .number()
+  .int()
+  .refine((n) => n >= 4096 && (n & (n - 1)) === 0, 'must be a power of two of at least 4096');
+
+export const OutputConfig = z
+  .object({
+    format: z.literal('jsonl').default('jsonl'),
+    path: z.string().min(1).default('vigil-data/events.jsonl'),
+    max_bytes: z.number().int().positive().default(100 * 1024 * 1024),
+    max_files: z.number().int().positive().default(5),
+    flush_interval_ms: z.number().int().positive().default(200),
+  })
+  .strict();
+
+export const FiltersConfig = z
+  .object({
+    /** Keep only AI calls among HTTP traffic (crash signals are always kept). */
+    ai_only: z.boolean().default(true),
+    /** Never report these exit statuses (e.g. 1 from shell tools) — crash signals still count. */
+    ignore_exit_codes: z.array(z.number().int().min(0).max(255)).default([]),
+    /** Never report processes with these command names. */
+    ignore_comms: z.array(z.string()).default([]),
+  })
+  .strict();
+
+export const CaptureConfig = z
+  .object({
+    /** Bytes captured per TLS call; longer calls are flagged truncated. */
+    max_bytes_per_call: z.number().int().min(1).max(4 * 1024 * 1024).default(256 * 1024),
+    ring_buffer_bytes: powerOfTwo.default(16 * 1024 * 1024),
+    /** Pending bytes that force a consumer wake-up (below it the agent polls on a timer). */
+    wakeup_bytes: z.number().int().positive().default(256 * 1024),
+    poll_timeout_ms: z.number().int().min(1).max(1000).default(20),
+    fatal_signals: z.array(z.string().refine((s) => s in SIGNAL_NUMBERS, 'unknown signal name')).default(DEFAULT_FATAL_SIGNALS),
+    /** Extra files to attach the TLS probes to, besides those discovered from processes. */
+    libraries: z.array(z.string()).default([]),
+    /** Full rescan of /proc for new TLS targets, besides the one at each exec(). */
+    rescan_interval_s: z.number().positive().default(30),
+    /** Connections tracked at once (oldest evicted beyond, counted as losses). */
+    max_connections: z.number().int().positive().default(10_000),
+    /** A connection idle this long is flushed and forgotten. */
+    idle_connection_s: z.number().positive().default(300),
+  })
+  .strict();
+
+export const DebugConfig = z
+  .object({
+    /** Write raw TLS plaintext as tls_data events. Unredacted: for debugging only. */
+    raw_tls: z.boolean().default(false),
+  })
+  .strict();
+
+export const SensorConfig = z
+  .object({
+    node: z.string().min(1).default(() => process.env.NODE_NAME ?? hostname()),
+    output: OutputConfig.default(OutputConfig.parse({})),
+    filters: FiltersConfig.default(FiltersConfig.parse({})),
+    capture: CaptureConfig.default(CaptureConfig.parse({})),
+    debug: DebugConfig.default(DebugConfig.parse({})),
+  })
+  .passthrough();
+
+export type SensorConfig = z.infer<typeof SensorConfig>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Environment overrides, applied over the file: name → config path. */
+const ENV_OVERRIDES: Array<[string, string[], (v: string) => unknown]> = [
+  ['VIGIL_NODE_NAME', ['node'], String],
+  ['VIGIL_OUTPUT_PATH', ['output', 'path'], String],
+  ['VIGIL_AI_ONLY', ['filters', 'ai_only'], (v) => v === 'true' || v === '1'],
+  ['VIGIL_MAX_CAPTURE_BYTES', ['capture', 'max_bytes_per_call'], Number],
+  ['VIGIL_RAW_TLS', ['debug', 'raw_tls'], (v) => v === 'true' || v === '1'],
+];
+
+function setPath(obj: Record<string, unknown>, path: string[], value: unknown): void {
+  let cur = obj;
+  for (const key of path.slice(0, -1)) {
+    const next = cur[key];
+    if (typeof next !== 'object' || next === null) cur[key] = {};
+    cur = cur[key] as Record<string, unknown>;
+  }
+  cur[path[path.length - 1]!] = value;
+}
+
+export function formatZodError(err: z.ZodError, source: string): string {
+  return err.issues
+    .map((i) => `${source}: ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
+    .join('\n');
+}
+
+/** Parses a config object (from YAML) with env overrides. Throws ConfigError naming the field. */
+export function parseSensorConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env, source = 'config'): SensorConfig {
+  const obj = (raw ?? {}) as Record<string, unknown>;
+  if (typeof obj !== 'object' || Array.isArray(obj)) throw new ConfigError(`${source}: expected a mapping at the top level`);
+  const merged = structuredClone(obj);
+  for (const [name, path, conv] of ENV_OVERRIDES) {
+    const v = env[name];
+    if (v !== undefined && v !== '') setPath(merged, path, conv(v));
+  }
+  const res = SensorConfig.safeParse(merged);
+  if (!res.success) throw new ConfigError(formatZodError(res.error, source));
+  return res.data;
+}
+
+export function loadSensorConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): SensorConfig {
+  if (!file) return parseSensorConfig({}, env);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`cannot read config file ${file}: ${(e as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (e) {
+    throw new ConfigError(`${file}: invalid YAML: ${(e as Error).message}`);
+  }
+  return parseSensorConfig(raw, env, file);
+}
+
+export function fatalSignalMask(names: string[]): number {
+  let mask = 0;
+  for (const n of names) mask |= 1 << SIGNAL_NUMBERS[n]!;
+  return mask >>> 0;
+}

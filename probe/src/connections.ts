@@ -1,0 +1,145 @@
+// Per-connection state of captured TLS traffic: SNI, peer, the HTTP reassembler fed with the
+// connection's chunks, and bounded bookkeeping (idle connections are flushed, the oldest are
+// evicted past the limit, and both are counted).
+import type { TlsCloseRecord, TlsDataRecord, TlsSniRecord } from './abi/decode.js';
+import { connId } from './events/build.js';
+import type { StreamChunk } from './http/types.js';
+import type { ProcessFacts } from './proc.js';
+
+export interface ConnMeta {
+  connId: string;
+  tgid: number;
+  pid: number;
+  comm: string;
+  cgroupId: number;
+  library: string;
+  fd: number;
+  peer?: string;
+  sni?: string;
+  facts?: ProcessFacts;
+}
+
+/** The reassembler of one connection (probe/src/http/stitch.ts provides the real one). */
+export interface StreamParser {
+  push(chunk: StreamChunk): void;
+  close(): void;
+}
+
+export type ParserFactory = (meta: ConnMeta) => StreamParser;
+
+interface Conn {
+  meta: ConnMeta;
+  parser: StreamParser;
+  lastSeenMs: number;
+}
+
+export interface ConnectionTableOptions {
+  maxConnections: number;
+  idleMs: number;
+  newParser: ParserFactory;
+  /** Connections dropped before their end (eviction past maxConnections). */
+  onLoss: (stage: string, n: number) => void;
+}
+
+function key(r: { tgid: number; connPtr: number; connStartNs: number }): string {
+  return connId(r);
+}
+
+export class ConnectionTable {
+  private readonly conns = new Map<string, Conn>();
+  /** SNI seen before the connection's first data. */
+  private readonly pendingSni = new Map<string, string>();
+
+  constructor(private readonly opts: ConnectionTableOptions) {}
+
+  size(): number {
+    return this.conns.size;
+  }
+
+  sniOf(r: TlsDataRecord): string | undefined {
+    const k = key(r);
+    return this.conns.get(k)?.meta.sni ?? this.pendingSni.get(k);
+  }
+
+  sni(r: TlsSniRecord): void {
+    const k = key(r);
+    const c = this.conns.get(k);
+    if (c) c.meta.sni = r.name;
+    else {
+      this.pendingSni.set(k, r.name);
+      if (this.pendingSni.size > this.opts.maxConnections) this.pendingSni.delete(this.pendingSni.keys().next().value!);
+    }
+  }
+
+  data(r: TlsDataRecord, facts: ProcessFacts | undefined): void {
+    const k = key(r);
+    let c = this.conns.get(k);
+    if (!c) {
+      const meta: ConnMeta = {
+        connId: k,
+        tgid: r.tgid,
+        pid: r.pid,
+        comm: r.comm,
+        cgroupId: r.cgroupId,
+        library: r.library,
+        fd: r.fd,
+        ...(r.peer ? { peer: r.peer } : {}),
+        ...(facts ? { facts } : {}),
+      };
+      const sni = this.pendingSni.get(k);
+      if (sni) {
+        meta.sni = sni;
+        this.pendingSni.delete(k);
+      }
+      c = { meta, parser: this.opts.newParser(meta), lastSeenMs: Date.now() };
+      this.conns.set(k, c);
+      if (this.conns.size > this.opts.maxConnections) this.evictOldest();
+    } else {
+      // Re-insert so the Map's order stays least-recently-used first.
+      this.conns.delete(k);
+      this.conns.set(k, c);
+      c.lastSeenMs = Date.now();
+      if (c.meta.fd < 0 && r.fd >= 0) c.meta.fd = r.fd;
+      if (!c.meta.peer && r.peer) c.meta.peer = r.peer;
+    }
+    const missing = r.lastChunk && r.truncated ? r.callLen - (r.chunkOffset + r.data.length) : 0;
+    c.parser.push({
+      direction: r.direction,
+      pos: r.streamPos,
+      data: r.data,
+      tsNs: r.tsNs,
+      ...(missing > 0 ? { truncatedBytes: missing } : {}),
+    });
+  }
+
+  close(r: TlsCloseRecord): void {
+    const k = key(r);
+    this.pendingSni.delete(k);
+    const c = this.conns.get(k);
+    if (!c) return;
+    this.conns.delete(k);
+    c.parser.close();
+  }
+
+  /** Flushes connections idle longer than idleMs. */
+  sweep(now = Date.now()): void {
+    for (const [k, c] of this.conns) {
+      if (now - c.lastSeenMs < this.opts.idleMs) break; // LRU order: the rest are newer
+      this.conns.delete(k);
+      c.parser.close();
+    }
+  }
+
+  closeAll(): void {
+    for (const c of this.conns.values()) c.parser.close();
+    this.conns.clear();
+    this.pendingSni.clear();
+  }
+
+  private evictOldest(): void {
+    const [k, c] = this.conns.entries().next().value as [string, Conn];
+    this.conns.delete(k);
+    c.parser.close();
+    this.opts.onLoss('evicted_connection', 1);
+  }
+}

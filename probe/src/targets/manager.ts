@@ -1,0 +1,198 @@
+// Which files the TLS probes attach to. Targets are discovered from running processes
+// (/proc/PID/maps) and from new exec()s, including binaries in other mount namespaces
+// (containers) through /proc/PID/root; each file is attached once, by device and inode.
+import { execFile } from 'node:child_process';
+import { readdir, readFile, readlink, stat } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { basename } from 'node:path';
+import type { Logger } from '../../../lib/log.js';
+import { findSymbols, NotElfError } from './elf.js';
+
+/** Both must be defined for the OpenSSL probes to attach. */
+export const OPENSSL_REQUIRED = ['SSL_write', 'SSL_read'] as const;
+
+export interface Attacher {
+  attachSsl(path: string): number;
+}
+
+export type TargetState = 'attached' | 'no_symbols' | 'failed';
+
+export interface TargetInfo {
+  /** Path as first seen (inside its mount namespace). */
+  path: string;
+  /** Path the probes were attached through (host view). */
+  hostPath: string;
+  devIno: string;
+  library: 'openssl';
+  state: TargetState;
+  reason?: string;
+  firstPid: number;
+  attachedAt?: string;
+}
+
+export interface MappedFile {
+  path: string;
+  executable: boolean;
+}
+
+/** Pure: the distinct file paths a /proc/PID/maps text maps, with whether any mapping executes. */
+export function parseMaps(text: string): MappedFile[] {
+  const byPath = new Map<string, boolean>();
+  for (const line of text.split('\n')) {
+    // address perms offset dev inode pathname
+    const m = /^\S+\s+(\S{4})\s+\S+\s+\S+\s+(\d+)\s+(\/.*)$/.exec(line);
+    if (!m || m[2] === '0' || m[3]!.endsWith(' (deleted)')) continue;
+    byPath.set(m[3]!, (byPath.get(m[3]!) ?? false) || m[1]![2] === 'x');
+  }
+  return [...byPath].map(([path, executable]) => ({ path, executable }));
+}
+
+/** Pure: is this mapped file worth an ELF look? TLS libraries by name, and every executable image. */
+export function isCandidate(file: MappedFile, exePath: string | undefined): boolean {
+  if (!file.executable) return false;
+  const name = basename(file.path);
+  return /^lib(ssl|boringssl)[\w.-]*\.so/.test(name) || file.path === exePath;
+}
+
+/** Pure: the TLS libraries in `ldconfig -p` output. */
+export function parseLdconfig(text: string): string[] {
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^\s*(lib(?:ssl|boringssl)[\w.-]*\.so[\w.]*)\s.*=>\s*(\/\S+)$/.exec(line);
+    if (m && !out.includes(m[2]!)) out.push(m[2]!);
+  }
+  return out;
+}
+
+export class TargetManager {
+  private readonly targets = new Map<string, TargetInfo>();
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(
+    private readonly attacher: Attacher,
+    private readonly log: Logger,
+    private readonly procRoot = '/proc',
+  ) {}
+
+  list(): TargetInfo[] {
+    return [...this.targets.values()];
+  }
+
+  attachedCount(): number {
+    return this.list().filter((t) => t.state === 'attached').length;
+  }
+
+  /** Attaches a file given by path in the host's view (config `capture.libraries`). */
+  async addFile(path: string): Promise<TargetInfo | undefined> {
+    return this.consider(path, path, 0);
+  }
+
+  /**
+   * Attaches the host's system TLS libraries up front, so a process that loads one later
+   * (Python importing ssl, a new curl) is covered from its first call.
+   */
+  async addSystemLibraries(): Promise<void> {
+    const text = await promisify(execFile)('ldconfig', ['-p']).then(
+      (r) => r.stdout,
+      () => '',
+    );
+    for (const lib of parseLdconfig(text)) await this.addFile(lib);
+  }
+
+  /** Looks at every running process. */
+  async scanAll(): Promise<void> {
+    const entries = await readdir(this.procRoot).catch(() => [] as string[]);
+    for (const e of entries) {
+      if (/^\d+$/.test(e)) await this.scanPid(Number(e));
+    }
+  }
+
+  async scanPid(pid: number): Promise<void> {
+    let maps: string;
+    let exe: string | undefined;
+    try {
+      maps = await readFile(`${this.procRoot}/${pid}/maps`, 'utf8');
+      exe = await readlink(`${this.procRoot}/${pid}/exe`).catch(() => undefined);
+    } catch {
+      return; // the process is gone, or a kernel thread
+    }
+    for (const file of parseMaps(maps)) {
+      if (!isCandidate(file, exe)) continue;
+      await this.consider(file.path, `${this.procRoot}/${pid}/root${file.path}`, pid);
+    }
+  }
+
+  /**
+   * A new exec(): the executable is mapped now, shared libraries only once the dynamic loader
+   * has run, so look again shortly after.
+   */
+  onExec(pid: number): void {
+    void this.scanPid(pid);
+    for (const delay of [100, 1000]) {
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        void this.scanPid(pid);
+      }, delay);
+      t.unref();
+      this.timers.add(t);
+    }
+  }
+
+  stop(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  private async consider(path: string, hostPath: string, pid: number): Promise<TargetInfo | undefined> {
+    let devIno: string;
+    try {
+      const st = await stat(hostPath);
+      devIno = `${st.dev}:${st.ino}`;
+    } catch {
+      return undefined;
+    }
+    const known = this.targets.get(devIno);
+    if (known) return known;
+    // Two scans can meet the same file at once: attach once.
+    const pending = this.inFlight.get(devIno);
+    if (pending) {
+      await pending;
+      return this.targets.get(devIno);
+    }
+    const work = this.inspect(path, hostPath, devIno, pid);
+    this.inFlight.set(devIno, work);
+    try {
+      await work;
+    } finally {
+      this.inFlight.delete(devIno);
+    }
+    return this.targets.get(devIno);
+  }
+
+  private async inspect(path: string, hostPath: string, devIno: string, pid: number): Promise<void> {
+    const info: TargetInfo = { path, hostPath, devIno, library: 'openssl', state: 'no_symbols', firstPid: pid };
+    try {
+      const syms = await findSymbols(hostPath, OPENSSL_REQUIRED);
+      const missing = OPENSSL_REQUIRED.filter((s) => !syms.has(s));
+      if (missing.length > 0) {
+        info.reason = `no ${missing.join('/')} symbol`;
+        this.targets.set(devIno, info);
+        return;
+      }
+      this.attacher.attachSsl(hostPath);
+      info.state = 'attached';
+      info.attachedAt = new Date().toISOString();
+      this.log.info({ path, pid, hostPath }, 'TLS probes attached');
+    } catch (e) {
+      if (e instanceof NotElfError) {
+        info.reason = e.message;
+      } else {
+        info.state = 'failed';
+        info.reason = (e as Error).message;
+        this.log.warn({ path, pid, err: info.reason }, 'attaching TLS probes failed');
+      }
+    }
+    this.targets.set(devIno, info);
+  }
+}
