@@ -32,9 +32,9 @@
 #define VIGIL_MAX_CHUNKS 256
 
 enum vigil_record_type {
-	VIGIL_REC_TLS_DATA = 1,
+	VIGIL_REC_CONN_DATA = 1,
 	VIGIL_REC_TLS_SNI = 2,
-	VIGIL_REC_TLS_CLOSE = 3,
+	VIGIL_REC_CONN_CLOSE = 3,
 	VIGIL_REC_EXEC = 4,
 	VIGIL_REC_EXIT = 5,
 };
@@ -44,11 +44,13 @@ enum vigil_direction {
 	VIGIL_INGRESS = 1, /* read by the process (SSL_read) */
 };
 
-enum vigil_tls_library {
-	VIGIL_LIB_OPENSSL = 1,
+/* Where a connection's plaintext came from. */
+enum vigil_library {
+	VIGIL_LIB_OPENSSL = 1,   /* uprobes on SSL_read/SSL_write */
+	VIGIL_LIB_PLAINTEXT = 2, /* socket syscalls of a connection to a watched port */
 };
 
-enum vigil_tls_flags {
+enum vigil_data_flags {
 	VIGIL_F_TRUNCATED = 1,  /* the call moved more bytes than the capture limit */
 	VIGIL_F_LAST_CHUNK = 2, /* last captured chunk of this call */
 };
@@ -68,7 +70,10 @@ enum vigil_probe_id {
 	VIGIL_PROBE_EXEC = 4,
 	VIGIL_PROBE_EXIT = 5,
 	VIGIL_PROBE_OOM = 6,
-	VIGIL_PROBE_MAX = 7,
+	VIGIL_PROBE_PLAIN_WRITE = 7,
+	VIGIL_PROBE_PLAIN_READ = 8,
+	VIGIL_PROBE_PLAIN_CLOSE = 9,
+	VIGIL_PROBE_MAX = 10,
 };
 
 struct vigil_counters {
@@ -76,9 +81,10 @@ struct vigil_counters {
 	__u64 lost[VIGIL_PROBE_MAX];
 };
 
-/* Plaintext moved by one TLS call (or one chunk of it). */
-struct vigil_tls_data {
-	__u8 type; /* VIGIL_REC_TLS_DATA */
+/* Plaintext moved by one TLS call or socket syscall (or one chunk of it). For OpenSSL the
+ * connection is the SSL object; for plaintext sockets conn_ptr is the fd. */
+struct vigil_conn_data {
+	__u8 type; /* VIGIL_REC_CONN_DATA */
 	__u8 direction;
 	__u8 library;
 	__u8 flags;
@@ -91,8 +97,8 @@ struct vigil_tls_data {
 	__u32 chunk_off; /* offset of this chunk in the call */
 	__u32 data_len;  /* bytes of data[] in this record */
 	__u64 ts_ns;
-	__u64 conn_ptr;      /* SSL* */
-	__u64 conn_start_ns; /* when the sensor first saw this SSL* in this process */
+	__u64 conn_ptr;      /* SSL*, or the socket fd */
+	__u64 conn_start_ns; /* when the sensor first saw this connection in this process */
 	__u64 stream_pos;    /* position of data[0] in this direction's stream */
 	__u64 cgroup_id;
 	__u8 daddr[16]; /* IPv4 in the first 4 bytes, or IPv6 */
@@ -112,9 +118,9 @@ struct vigil_tls_sni {
 	char name[VIGIL_NAME_LEN];
 };
 
-/* The connection object was freed (SSL_free): the reassembler can flush it. */
-struct vigil_tls_close {
-	__u8 type; /* VIGIL_REC_TLS_CLOSE */
+/* The connection ended (SSL_free, or close() of a watched socket): the reassembler can flush it. */
+struct vigil_conn_close {
+	__u8 type; /* VIGIL_REC_CONN_CLOSE */
 	__u8 library;
 	__u16 _pad0;
 	__u32 tgid;

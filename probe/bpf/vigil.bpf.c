@@ -23,9 +23,9 @@ const volatile __u64 wakeup_bytes = 65536;    /* wake the consumer once this muc
 const volatile __u64 fatal_signal_mask = 0;   /* bit n set: death by signal n is reported */
 
 /* Keep the record types in the object's BTF so the layout test can read them. */
-const struct vigil_tls_data *unused_tls_data __attribute__((unused));
+const struct vigil_conn_data *unused_conn_data __attribute__((unused));
 const struct vigil_tls_sni *unused_tls_sni __attribute__((unused));
-const struct vigil_tls_close *unused_tls_close __attribute__((unused));
+const struct vigil_conn_close *unused_conn_close __attribute__((unused));
 const struct vigil_exec *unused_exec __attribute__((unused));
 const struct vigil_exit *unused_exit __attribute__((unused));
 const struct vigil_counters *unused_counters __attribute__((unused));
@@ -86,7 +86,7 @@ struct {
 
 /* Staging area for one data record (too large for the 512-byte BPF stack). */
 struct tls_scratch {
-	__u8 bytes[sizeof(struct vigil_tls_data) + VIGIL_CHUNK_BYTES];
+	__u8 bytes[sizeof(struct vigil_conn_data) + VIGIL_CHUNK_BYTES];
 };
 
 struct {
@@ -165,29 +165,49 @@ static __always_inline int ssl_enter(struct pt_regs *ctx, __u64 ssl, __u64 buf, 
 	return 0;
 }
 
-/* Copy the call's bytes into the ring in chunks, up to the capture limit. */
-static __always_inline void emit_chunks(struct vigil_tls_data *rec, __u64 buf, __u32 total, int probe)
+/*
+ * Copies one segment of a call's bytes into the ring in chunks. The call moved `total` bytes,
+ * of which the first `cap` are captured; this segment holds bytes [seg_off, seg_off + seg_len)
+ * of the call and starts at `buf`. rec->stream_pos holds the call's start position on entry.
+ */
+static __always_inline void emit_segment(struct vigil_conn_data *rec, __u64 call_pos, __u64 buf, __u32 seg_off,
+					 __u32 seg_len, __u32 cap, __u32 total, int probe, int max_chunks)
 {
-	__u32 cap = total < max_capture_bytes ? total : max_capture_bytes;
-	__u64 base = rec->stream_pos;
-
-	for (int i = 0; i < VIGIL_MAX_CHUNKS; i++) {
-		__u32 off = (__u32)i * VIGIL_CHUNK_BYTES;
-		if (off >= cap)
+	for (int i = 0; i < max_chunks; i++) {
+		__u32 off = seg_off + (__u32)i * VIGIL_CHUNK_BYTES;
+		if (off >= cap || off >= seg_off + seg_len)
 			break;
-		__u32 n = cap - off;
+		__u32 n = seg_off + seg_len - off;
+		if (n > cap - off)
+			n = cap - off;
 		if (n > VIGIL_CHUNK_BYTES)
 			n = VIGIL_CHUNK_BYTES;
 		rec->chunk_off = off;
-		rec->stream_pos = base + off;
+		rec->stream_pos = call_pos + off;
 		rec->data_len = n;
 		rec->flags = (total > cap ? VIGIL_F_TRUNCATED : 0) | (off + n >= cap ? VIGIL_F_LAST_CHUNK : 0);
-		if (bpf_probe_read_user(rec->data, n, (void *)(buf + off)) < 0) {
+		if (bpf_probe_read_user(rec->data, n, (void *)(buf + (off - seg_off))) < 0) {
 			count(probe, 1);
 			continue;
 		}
 		emit(rec, sizeof(*rec) + n, probe);
 	}
+}
+
+static __always_inline struct vigil_conn_data *data_record(__u64 id)
+{
+	__u32 zero = 0;
+	struct tls_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+	if (!s)
+		return NULL;
+	struct vigil_conn_data *rec = (struct vigil_conn_data *)s->bytes;
+	rec->type = VIGIL_REC_CONN_DATA;
+	rec->pid = (__u32)id;
+	rec->tgid = (__u32)(id >> 32);
+	rec->ts_ns = bpf_ktime_get_ns();
+	rec->cgroup_id = bpf_get_current_cgroup_id();
+	bpf_get_current_comm(rec->comm, sizeof(rec->comm));
+	return rec;
 }
 
 static __always_inline int ssl_return(struct pt_regs *ctx, __u8 direction)
@@ -222,30 +242,22 @@ static __always_inline int ssl_return(struct pt_regs *ctx, __u8 direction)
 		__builtin_memcpy(cs->daddr, call->daddr, sizeof(cs->daddr));
 	}
 
-	__u32 zero = 0;
-	struct tls_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
-	if (!s)
+	struct vigil_conn_data *rec = data_record(id);
+	if (!rec)
 		goto out;
-	struct vigil_tls_data *rec = (struct vigil_tls_data *)s->bytes;
-	rec->type = VIGIL_REC_TLS_DATA;
 	rec->direction = direction;
 	rec->library = VIGIL_LIB_OPENSSL;
 	rec->family = cs->family;
 	rec->dport = cs->dport;
-	rec->pid = tid;
-	rec->tgid = tgid;
 	rec->fd = cs->fd;
 	rec->call_len = (__u32)moved;
-	rec->ts_ns = bpf_ktime_get_ns();
 	rec->conn_ptr = call->ssl;
 	rec->conn_start_ns = cs->start_ns;
-	rec->cgroup_id = bpf_get_current_cgroup_id();
 	__builtin_memcpy(rec->daddr, cs->daddr, sizeof(rec->daddr));
-	bpf_get_current_comm(rec->comm, sizeof(rec->comm));
-	rec->stream_pos = cs->pos[direction & 1];
+	__u64 pos = cs->pos[direction & 1];
 	cs->pos[direction & 1] += moved;
-
-	emit_chunks(rec, call->buf, (__u32)moved, probe);
+	__u32 cap = moved < max_capture_bytes ? (__u32)moved : max_capture_bytes;
+	emit_segment(rec, pos, call->buf, 0, (__u32)moved, cap, (__u32)moved, probe, VIGIL_MAX_CHUNKS);
 out:
 	bpf_map_delete_elem(&active, &tid);
 	return 0;
@@ -326,8 +338,8 @@ int BPF_KPROBE(ssl_free_enter, void *ssl)
 	struct conn_state *cs = bpf_map_lookup_elem(&conns, &key);
 	if (!cs)
 		return 0;
-	struct vigil_tls_close rec = {
-		.type = VIGIL_REC_TLS_CLOSE,
+	struct vigil_conn_close rec = {
+		.type = VIGIL_REC_CONN_CLOSE,
 		.library = VIGIL_LIB_OPENSSL,
 		.tgid = tgid,
 		.conn_ptr = (__u64)ssl,
@@ -339,23 +351,13 @@ int BPF_KPROBE(ssl_free_enter, void *ssl)
 	return 0;
 }
 
-/*
- * Socket identity: while a TLS call is in flight on this thread, the first read/write-family
- * syscall on a socket names the connection's fd. The peer address is read from the socket
- * there and then (the process may be gone by the time user space looks). Node's TLS does its
- * socket I/O outside SSL_read/SSL_write (libuv), so its connections keep fd -1.
- */
-static __always_inline int note_fd(__u64 fd)
+/* Reads the peer of a socket fd of the current task; returns the family, 0 if not a TCP/UDP socket. */
+static __always_inline __u16 socket_peer(__u64 fd, __u16 *dport, __u8 *daddr)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct ssl_call *call = bpf_map_lookup_elem(&active, &tid);
-	if (!call || call->fd >= 0 || fd > 0xffff)
-		return 0;
-
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
 	struct file *file = NULL;
-	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) < 0 || !file)
+	if (fd > 0xffff || bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) < 0 || !file)
 		return 0;
 	struct socket *sock = BPF_CORE_READ(file, private_data);
 	if (!sock || BPF_CORE_READ(sock, file) != file)
@@ -366,32 +368,290 @@ static __always_inline int note_fd(__u64 fd)
 	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	if (family != AF_INET && family != AF_INET6)
 		return 0;
+	*dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (family == AF_INET)
+		BPF_CORE_READ_INTO(daddr, sk, __sk_common.skc_daddr);
+	else
+		BPF_CORE_READ_INTO(daddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+	return family;
+}
+
+/*
+ * TLS socket identity: while a TLS call is in flight on this thread, the first read/write-family
+ * syscall on a socket names the connection's fd, and its peer is read there and then (the
+ * process may be gone by the time user space looks). Node's TLS does its socket I/O outside
+ * SSL_read/SSL_write (libuv), so its connections keep fd -1.
+ */
+static __always_inline void note_tls_fd(__u32 tid, __u64 fd)
+{
+	struct ssl_call *call = bpf_map_lookup_elem(&active, &tid);
+	if (!call || call->fd >= 0)
+		return;
+	__u16 family = socket_peer(fd, &call->dport, call->daddr);
+	if (!family)
+		return;
 	call->fd = (__s32)fd;
 	call->family = family;
-	call->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
-	if (family == AF_INET)
-		BPF_CORE_READ_INTO(&call->daddr, sk, __sk_common.skc_daddr);
-	else
-		BPF_CORE_READ_INTO(&call->daddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+}
+
+/*
+ * Plaintext HTTP to in-cluster model servers (Ollama, vLLM, LiteLLM, TGI): connections made
+ * with connect() to a watched port are followed through their read/write syscalls and close().
+ * Tracepoints rather than kprobes, since kprobes are not enabled on every kernel.
+ */
+struct sock_key {
+	__u32 tgid;
+	__s32 fd;
+};
+
+struct sock_state {
+	__u64 start_ns;
+	__u64 pos[2];
+	__u16 family;
+	__u16 dport;
+	__u8 daddr[16];
+	__u32 _pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct sock_key);
+	__type(value, struct sock_state);
+} plain_socks SEC(".maps");
+
+/* Watched server ports, filled by the loader (capture.plaintext_ports). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u16);
+	__type(value, __u8);
+} plain_ports SEC(".maps");
+
+struct connect_call {
+	__s32 fd;
+	__u16 family;
+	__u16 dport;
+	__u8 daddr[16];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct connect_call);
+} connecting SEC(".maps");
+
+struct plain_call {
+	__u64 buf; /* the data, or for vectored calls the iovec array */
+	__s32 fd;
+	__u32 iovcnt; /* 0: buf is the data */
+	__u8 direction;
+	__u8 _pad[7];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct plain_call);
+} plain_active SEC(".maps");
+
+/* Vectored calls: the first iovecs are captured (HTTP clients write head and body as two). */
+#define PLAIN_MAX_IOV 4
+#define PLAIN_IOV_CHUNKS 8
+
+struct user_iovec {
+	__u64 base;
+	__u64 len;
+};
+
+SEC("tp/syscalls/sys_enter_connect")
+int sys_enter_connect(struct trace_event_raw_sys_enter *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	if ((__u32)(id >> 32) == self_tgid)
+		return 0;
+	struct connect_call c = { .fd = (__s32)ctx->args[0] };
+	const void *addr = (const void *)ctx->args[1];
+	__u16 family = 0, port_be = 0;
+	if (bpf_probe_read_user(&family, sizeof(family), addr) < 0)
+		return 0;
+	if (family == AF_INET) {
+		bpf_probe_read_user(&port_be, sizeof(port_be), addr + 2);
+		bpf_probe_read_user(c.daddr, 4, addr + 4);
+	} else if (family == AF_INET6) {
+		bpf_probe_read_user(&port_be, sizeof(port_be), addr + 2);
+		bpf_probe_read_user(c.daddr, 16, addr + 8);
+	} else {
+		return 0;
+	}
+	c.family = family;
+	c.dport = bpf_ntohs(port_be);
+	if (!bpf_map_lookup_elem(&plain_ports, &c.dport))
+		return 0;
+	__u32 tid = (__u32)id;
+	bpf_map_update_elem(&connecting, &tid, &c, BPF_ANY);
 	return 0;
 }
 
+SEC("tp/syscalls/sys_exit_connect")
+int sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	struct connect_call *c = bpf_map_lookup_elem(&connecting, &tid);
+	if (!c)
+		return 0;
+	long ret = ctx->ret;
+	if (ret == 0 || ret == -115 /* EINPROGRESS: non-blocking connect under way */) {
+		struct sock_key k = { .tgid = (__u32)(id >> 32), .fd = c->fd };
+		struct sock_state st = { .start_ns = bpf_ktime_get_ns(), .family = c->family, .dport = c->dport };
+		__builtin_memcpy(st.daddr, c->daddr, sizeof(st.daddr));
+		bpf_map_update_elem(&plain_socks, &k, &st, BPF_ANY);
+	}
+	bpf_map_delete_elem(&connecting, &tid);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_close")
+int sys_enter_close(struct trace_event_raw_sys_enter *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct sock_key k = { .tgid = (__u32)(id >> 32), .fd = (__s32)ctx->args[0] };
+	struct sock_state *st = bpf_map_lookup_elem(&plain_socks, &k);
+	if (!st)
+		return 0;
+	struct vigil_conn_close rec = {
+		.type = VIGIL_REC_CONN_CLOSE,
+		.library = VIGIL_LIB_PLAINTEXT,
+		.tgid = k.tgid,
+		.conn_ptr = (__u64)(__u32)k.fd,
+		.conn_start_ns = st->start_ns,
+		.ts_ns = bpf_ktime_get_ns(),
+	};
+	bpf_map_delete_elem(&plain_socks, &k);
+	emit(&rec, sizeof(rec), VIGIL_PROBE_PLAIN_CLOSE);
+	return 0;
+}
+
+static __always_inline int data_enter(__u64 fd, __u64 buf, __u32 iovcnt, __u8 direction)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	note_tls_fd(tid, fd);
+	struct sock_key k = { .tgid = (__u32)(id >> 32), .fd = (__s32)fd };
+	if (!bpf_map_lookup_elem(&plain_socks, &k))
+		return 0;
+	struct plain_call c = { .buf = buf, .fd = (__s32)fd, .iovcnt = iovcnt, .direction = direction };
+	bpf_map_update_elem(&plain_active, &tid, &c, BPF_ANY);
+	return 0;
+}
+
+static __always_inline int data_exit(long ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	struct plain_call *c = bpf_map_lookup_elem(&plain_active, &tid);
+	if (!c)
+		return 0;
+	struct sock_key k = { .tgid = (__u32)(id >> 32), .fd = c->fd };
+	struct sock_state *st = bpf_map_lookup_elem(&plain_socks, &k);
+	if (ret <= 0 || ret > 0x7fffffff || !st)
+		goto out;
+	__u8 dir = c->direction & 1;
+	int probe = dir == VIGIL_EGRESS ? VIGIL_PROBE_PLAIN_WRITE : VIGIL_PROBE_PLAIN_READ;
+	struct vigil_conn_data *rec = data_record(id);
+	if (!rec)
+		goto out;
+	rec->direction = dir;
+	rec->library = VIGIL_LIB_PLAINTEXT;
+	rec->family = st->family;
+	rec->dport = st->dport;
+	rec->fd = c->fd;
+	rec->call_len = (__u32)ret;
+	rec->conn_ptr = (__u64)(__u32)c->fd;
+	rec->conn_start_ns = st->start_ns;
+	__builtin_memcpy(rec->daddr, st->daddr, sizeof(rec->daddr));
+	__u64 pos = st->pos[dir];
+	st->pos[dir] += ret;
+	__u32 total = (__u32)ret;
+	__u32 cap = total < max_capture_bytes ? total : max_capture_bytes;
+	if (c->iovcnt == 0) {
+		emit_segment(rec, pos, c->buf, 0, total, cap, total, probe, VIGIL_MAX_CHUNKS);
+		goto out;
+	}
+	__u32 done = 0;
+	for (int i = 0; i < PLAIN_MAX_IOV; i++) {
+		struct user_iovec iov;
+		if (i >= c->iovcnt || done >= total)
+			break;
+		if (bpf_probe_read_user(&iov, sizeof(iov), (void *)(c->buf + i * sizeof(iov))) < 0)
+			break;
+		__u32 len = iov.len < total - done ? (__u32)iov.len : total - done;
+		emit_segment(rec, pos, iov.base, done, len, cap, total, probe, PLAIN_IOV_CHUNKS);
+		done += len;
+	}
+	if (done < total && done < cap)
+		count(probe, 1); /* bytes beyond the captured iovecs: user space sees the gap */
+out:
+	bpf_map_delete_elem(&plain_active, &tid);
+	return 0;
+}
+
+/*
+ * One program serves the six data syscalls on entry and one on exit (the loader attaches each
+ * to all six tracepoints), so the verifier checks the chunk loops once rather than six times.
+ */
+#if defined(__TARGET_ARCH_x86)
+#define NR_READ 0
+#define NR_WRITE 1
+#define NR_READV 19
+#define NR_WRITEV 20
+#define NR_SENDTO 44
+#define NR_RECVFROM 45
+#elif defined(__TARGET_ARCH_arm64)
+#define NR_READ 63
+#define NR_WRITE 64
+#define NR_READV 65
+#define NR_WRITEV 66
+#define NR_SENDTO 206
+#define NR_RECVFROM 207
+#else
+#error "syscall numbers for this architecture are not defined"
+#endif
+
 SEC("tp/syscalls/sys_enter_write")
-int sys_enter_write(struct trace_event_raw_sys_enter *ctx) { return note_fd(ctx->args[0]); }
-SEC("tp/syscalls/sys_enter_writev")
-int sys_enter_writev(struct trace_event_raw_sys_enter *ctx) { return note_fd(ctx->args[0]); }
-SEC("tp/syscalls/sys_enter_sendto")
-int sys_enter_sendto(struct trace_event_raw_sys_enter *ctx) { return note_fd(ctx->args[0]); }
+int sys_enter_data(struct trace_event_raw_sys_enter *ctx)
+{
+	switch (ctx->id) {
+	case NR_WRITE:
+	case NR_SENDTO:
+		return data_enter(ctx->args[0], ctx->args[1], 0, VIGIL_EGRESS);
+	case NR_WRITEV:
+		return data_enter(ctx->args[0], ctx->args[1], (__u32)ctx->args[2], VIGIL_EGRESS);
+	case NR_READ:
+	case NR_RECVFROM:
+		return data_enter(ctx->args[0], ctx->args[1], 0, VIGIL_INGRESS);
+	case NR_READV:
+		return data_enter(ctx->args[0], ctx->args[1], (__u32)ctx->args[2], VIGIL_INGRESS);
+	}
+	return 0;
+}
+
+SEC("tp/syscalls/sys_exit_write")
+int sys_exit_data(struct trace_event_raw_sys_exit *ctx)
+{
+	return data_exit(ctx->ret);
+}
+
+/* sendmsg/recvmsg only name TLS sockets: their msghdr payloads are not followed. */
 SEC("tp/syscalls/sys_enter_sendmsg")
-int sys_enter_sendmsg(struct trace_event_raw_sys_enter *ctx) { return note_fd(ctx->args[0]); }
-SEC("tp/syscalls/sys_enter_read")
-int sys_enter_read(struct trace_event_raw_sys_enter *ctx) { return note_fd(ctx->args[0]); }
-SEC("tp/syscalls/sys_enter_readv")
-int sys_enter_readv(struct trace_event_raw_sys_enter *ctx) { return note_fd(ctx->args[0]); }
-SEC("tp/syscalls/sys_enter_recvfrom")
-int sys_enter_recvfrom(struct trace_event_raw_sys_enter *ctx) { return note_fd(ctx->args[0]); }
-SEC("tp/syscalls/sys_enter_recvmsg")
-int sys_enter_recvmsg(struct trace_event_raw_sys_enter *ctx) { return note_fd(ctx->args[0]); }
+int sys_enter_msg(struct trace_event_raw_sys_enter *ctx)
+{
+	note_tls_fd((__u32)bpf_get_current_pid_tgid(), ctx->args[0]);
+	return 0;
+}
 
 SEC("tp/sched/sched_process_exec")
 int handle_exec(struct trace_event_raw_sched_process_exec *ctx)

@@ -83,7 +83,7 @@ static int on_record(void *ctx, void *data, size_t len)
 	hd->batch_len += framed;
 	/* Stop consuming before a further maximal record could overflow; the record just copied
 	 * is already consumed, so nothing is lost. */
-	size_t max_framed = 8 + sizeof(struct vigil_tls_data) + VIGIL_CHUNK_BYTES + 8;
+	size_t max_framed = 8 + sizeof(struct vigil_conn_data) + VIGIL_CHUNK_BYTES + 8;
 	if (VIGIL_BATCH_BYTES - hd->batch_len < max_framed) {
 		hd->batch_full = 1;
 		return -E2BIG;
@@ -147,25 +147,52 @@ int vigil_attach_tracepoints(int handle, uint8_t *err, int32_t errlen)
 	struct handle *hd = get(handle);
 	if (!hd)
 		return fail(err, errlen, EBADF, "bad handle %d", handle);
-	struct bpf_program *progs[] = {
-		hd->skel->progs.handle_exec,	   hd->skel->progs.handle_exit,	    hd->skel->progs.handle_mark_victim,
-		hd->skel->progs.sys_enter_write,   hd->skel->progs.sys_enter_writev, hd->skel->progs.sys_enter_sendto,
-		hd->skel->progs.sys_enter_sendmsg, hd->skel->progs.sys_enter_read,   hd->skel->progs.sys_enter_readv,
-		hd->skel->progs.sys_enter_recvfrom, hd->skel->progs.sys_enter_recvmsg,
+	struct vigil *k = hd->skel;
+	/* Each program and the tracepoints it serves (NULL: its own section's tracepoint). */
+	struct {
+		struct bpf_program *prog;
+		const char *tp;
+	} plan[] = {
+		{ k->progs.handle_exec, NULL },	       { k->progs.handle_exit, NULL },
+		{ k->progs.handle_mark_victim, NULL }, { k->progs.sys_enter_connect, NULL },
+		{ k->progs.sys_exit_connect, NULL },   { k->progs.sys_enter_close, NULL },
+		{ k->progs.sys_enter_data, "sys_enter_write" },	  { k->progs.sys_enter_data, "sys_enter_sendto" },
+		{ k->progs.sys_enter_data, "sys_enter_writev" },  { k->progs.sys_enter_data, "sys_enter_read" },
+		{ k->progs.sys_enter_data, "sys_enter_recvfrom" }, { k->progs.sys_enter_data, "sys_enter_readv" },
+		{ k->progs.sys_exit_data, "sys_exit_write" },	  { k->progs.sys_exit_data, "sys_exit_sendto" },
+		{ k->progs.sys_exit_data, "sys_exit_writev" },	  { k->progs.sys_exit_data, "sys_exit_read" },
+		{ k->progs.sys_exit_data, "sys_exit_recvfrom" },  { k->progs.sys_exit_data, "sys_exit_readv" },
+		{ k->progs.sys_enter_msg, "sys_enter_sendmsg" },  { k->progs.sys_enter_msg, "sys_enter_recvmsg" },
 	};
-	int n = (int)(sizeof(progs) / sizeof(progs[0]));
+	int n = (int)(sizeof(plan) / sizeof(plan[0]));
 	hd->tracepoints = calloc((size_t)n, sizeof(*hd->tracepoints));
 	if (!hd->tracepoints)
 		return fail(err, errlen, ENOMEM, "out of memory");
 	for (int i = 0; i < n; i++) {
-		struct bpf_link *l = bpf_program__attach(progs[i]);
+		struct bpf_link *l = plan[i].tp ? bpf_program__attach_tracepoint(plan[i].prog, "syscalls", plan[i].tp)
+						: bpf_program__attach(plan[i].prog);
 		if (!l) {
 			int e = errno;
 			return fail(err, errlen, e, "attaching tracepoint %s failed: %s (is tracefs mounted at "
-				    "/sys/kernel/tracing?)", bpf_program__section_name(progs[i]), strerror(e));
+				    "/sys/kernel/tracing?)", plan[i].tp ? plan[i].tp : bpf_program__section_name(plan[i].prog),
+				    strerror(e));
 		}
 		hd->tracepoints[hd->n_tracepoints++] = l;
 	}
+	return 0;
+}
+
+int vigil_watch_port(int handle, uint32_t port)
+{
+	struct handle *hd = get(handle);
+	if (!hd)
+		return -EBADF;
+	if (port == 0 || port > 65535)
+		return -EINVAL;
+	__u16 key = (__u16)port;
+	__u8 one = 1;
+	if (bpf_map_update_elem(bpf_map__fd(hd->skel->maps.plain_ports), &key, &one, BPF_ANY))
+		return -errno;
 	return 0;
 }
 

@@ -23,6 +23,9 @@ int vigil_open(uint32_t ringbuf_bytes, uint32_t max_capture_bytes, uint32_t self
 /* Attaches the crash and socket-identity tracepoints. 0 or -errno. */
 int vigil_attach_tracepoints(int handle, uint8_t *err, int32_t errlen);
 
+/* Follows plaintext connections made to this server port (in-cluster model servers). */
+int vigil_watch_port(int handle, uint32_t port);
+
 /* Attaches the TLS uprobes to one file exporting SSL_read/SSL_write; they stay until
  * vigil_close. Returns a target id (>= 0), or -ENOENT when the file has no such symbols, or
  * another -errno. */

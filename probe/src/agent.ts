@@ -3,10 +3,14 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { logger } from '../../lib/log.js';
 import type { Event } from '../../schema/event.js';
+import { randomUUID } from 'node:crypto';
 import { decodeBatch, type ExitRecord, type ProbeRecord } from './abi/decode.js';
+import { AiCallOptions, buildAiCall, type BuildOptions } from './aicall.js';
 import { fatalSignalMask, type SensorConfig } from './config.js';
-import { ConnectionTable } from './connections.js';
-import { Clock, exitEvent, lossEvent, tlsDataEvent } from './events/build.js';
+import { ConnectionTable, type ConnMeta } from './connections.js';
+import { Clock, exitEvent, lossEvent, processInfo, tlsDataEvent } from './events/build.js';
+import { createConnectionParser, type ConnectionParser } from './http/stitch.js';
+import type { HttpExchange } from './http/types.js';
 import { Probe } from './ffi/probe.js';
 import { preflight } from './preflight.js';
 import { ProcessCache } from './proc.js';
@@ -37,6 +41,7 @@ export class Agent {
   private readonly startedAt = new Date();
   private readonly conns: ConnectionTable;
   private lastStatus: AgentStatus | undefined;
+  private readonly aiOptions: BuildOptions;
 
   private constructor(
     private readonly config: SensorConfig,
@@ -45,10 +50,22 @@ export class Agent {
     private readonly targets: TargetManager,
     private readonly onEvent: ((e: Event) => void) | undefined,
   ) {
+    this.aiOptions = {
+      ...AiCallOptions.parse({
+        aiOnly: config.filters.ai_only,
+        includeServerSide: config.filters.include_server_side,
+        captureContent: config.content.capture,
+        contentMaxBytes: config.content.max_bytes,
+        providers: config.providers,
+        redaction: config.redaction,
+        pricing: config.pricing,
+      }),
+      clock: this.clock.anchor(),
+    };
     this.conns = new ConnectionTable({
       maxConnections: config.capture.max_connections,
       idleMs: config.capture.idle_connection_s * 1000,
-      newParser: () => ({ push: () => undefined, close: () => undefined }),
+      newParser: (meta) => this.newParser(meta),
       onLoss: (stage, n) => this.countLoss(stage, n),
     });
   }
@@ -67,6 +84,7 @@ export class Agent {
     let agent: Agent | undefined;
     try {
       probe.attachTracepoints();
+      for (const port of config.capture.plaintext_ports) probe.watchPort(port);
       const output = resolve(config.output.path);
       mkdirSync(dirname(output), { recursive: true });
       const sink = new JsonlSink({
@@ -142,7 +160,7 @@ export class Agent {
       case 'exit':
         void this.onExit(r);
         break;
-      case 'tls_data':
+      case 'conn_data':
         if (this.config.debug.raw_tls) {
           this.emit(tlsDataEvent(r, this.clock, { node: this.config.node, facts: this.procs.get(r.tgid) }, this.conns.sniOf(r)));
         }
@@ -151,10 +169,49 @@ export class Agent {
       case 'tls_sni':
         this.conns.sni(r);
         break;
-      case 'tls_close':
+      case 'conn_close':
         this.conns.close(r);
         break;
     }
+  }
+
+  /** The HTTP reassembler of one connection; its losses are counted when it ends. */
+  private newParser(meta: ConnMeta): { push: ConnectionParser['push']; close: () => void } {
+    const parser = createConnectionParser(this.config.http, (ex) => this.onExchange(meta, ex));
+    return {
+      push: (chunk) => parser.push(chunk),
+      close: () => {
+        parser.close();
+        const s = parser.stats();
+        if (s.gaps) this.countLoss('http_gap', s.gaps);
+        if (s.droppedExchanges) this.countLoss('http_dropped_exchange', s.droppedExchanges);
+        if (s.unpairedResponses) this.countLoss('http_unpaired_response', s.unpairedResponses);
+      },
+    };
+  }
+
+  private onExchange(meta: ConnMeta, ex: HttpExchange): void {
+    const port = meta.peer ? Number(/:(\d+)$/.exec(meta.peer)?.[1]) : undefined;
+    const built = buildAiCall(
+      ex,
+      {
+        ...(meta.sni ? { sni: meta.sni } : {}),
+        ...(meta.peer ? { peer: meta.peer } : {}),
+        ...(port ? { port } : {}),
+        library: meta.library,
+        connId: meta.connId,
+        ...(meta.fd >= 0 ? { fd: meta.fd } : {}),
+      },
+      this.aiOptions,
+    );
+    if (!built) return;
+    const base = {
+      id: randomUUID(),
+      time: built.body.timing?.start_time ?? new Date().toISOString(),
+      node: this.config.node,
+      process: processInfo(meta, this.procs.get(meta.tgid) ?? meta.facts),
+    };
+    this.emit(built.kind === 'ai_call' ? { ...base, kind: 'ai_call', ai_call: built.body } : { ...base, kind: 'http_call', http_call: built.body });
   }
 
   private async onExit(r: ExitRecord): Promise<void> {

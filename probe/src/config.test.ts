@@ -15,6 +15,11 @@ describe('sensor config', () => {
     expect(cfg.capture.max_bytes_per_call).toBe(256 * 1024);
   });
 
+  it('keeps redaction on unless a debug option really disables it', () => {
+    expect(parseSensorConfig({ redaction: { enabled: false } }, {}).redaction.enabled).toBe(true);
+    expect(parseSensorConfig({ redaction: { enabled: false }, debug: { unredacted: true } }, {}).redaction.enabled).toBe(false);
+  });
+
   it('applies environment overrides over the file', () => {
     const cfg = parseSensorConfig({ output: { path: 'a.jsonl' } }, { VIGIL_OUTPUT_PATH: '/x/b.jsonl', VIGIL_AI_ONLY: 'false', NODE_NAME: 'n1' });
     expect(cfg.output.path).toBe('/x/b.jsonl');

@@ -5,6 +5,10 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { parserOptionsSchema } from './http/options.js';
+import { PricingConfig } from './pricing.js';
+import { ProvidersConfig } from './providers/index.js';
+import { RedactionConfig } from './redact.js';
 
 /** Signals whose deaths are reported by default: the ones that mean a crash, not a stop. */
 export const DEFAULT_FATAL_SIGNALS = ['SIGSEGV', 'SIGABRT', 'SIGBUS', 'SIGILL', 'SIGFPE', 'SIGKILL', 'SIGSYS'];
@@ -37,6 +41,8 @@ export const FiltersConfig = z
   .object({
     /** Keep only AI calls among HTTP traffic (crash signals are always kept). */
     ai_only: z.boolean().default(true),
+    /** Also report calls other processes made to a process on this node (it is the server). */
+    include_server_side: z.boolean().default(false),
     /** Never report these exit statuses (e.g. 1 from shell tools) — crash signals still count. */
     ignore_exit_codes: z.array(z.number().int().min(0).max(255)).default([]),
     /** Never report processes with these command names. */
@@ -53,6 +59,11 @@ export const CaptureConfig = z
     wakeup_bytes: z.number().int().positive().default(256 * 1024),
     poll_timeout_ms: z.number().int().min(1).max(1000).default(20),
     fatal_signals: z.array(z.string().refine((s) => s in SIGNAL_NUMBERS, 'unknown signal name')).default(DEFAULT_FATAL_SIGNALS),
+    /**
+     * Server ports whose plaintext HTTP is captured (Ollama 11434, vLLM 8000, LiteLLM 4000,
+     * TGI 8080), for connections made after the sensor started.
+     */
+    plaintext_ports: z.array(z.number().int().min(1).max(65535)).max(64).default([11434, 8000, 4000, 8080]),
     /** Extra files to attach the TLS probes to, besides those discovered from processes. */
     libraries: z.array(z.string()).default([]),
     /** Full rescan of /proc for new TLS targets, besides the one at each exec(). */
@@ -68,6 +79,17 @@ export const DebugConfig = z
   .object({
     /** Write raw TLS plaintext as tls_data events. Unredacted: for debugging only. */
     raw_tls: z.boolean().default(false),
+    /** Honour `redaction.enabled: false`. Without it that setting (OISP's example has it) is
+     * ignored: secrets never leave the sensor in clear outside an explicit debug option. */
+    unredacted: z.boolean().default(false),
+  })
+  .strict();
+
+export const ContentConfig = z
+  .object({
+    /** Put prompt and completion text (redacted, capped) into ai_call events. */
+    capture: z.boolean().default(false),
+    max_bytes: z.number().int().positive().default(4096),
   })
   .strict();
 
@@ -78,6 +100,14 @@ export const SensorConfig = z
     filters: FiltersConfig.default(FiltersConfig.parse({})),
     capture: CaptureConfig.default(CaptureConfig.parse({})),
     debug: DebugConfig.default(DebugConfig.parse({})),
+    content: ContentConfig.default(ContentConfig.parse({})),
+    /** Secrets are redacted before anything leaves the agent (on unless explicitly disabled). */
+    redaction: RedactionConfig.prefault({}),
+    /** Extra OpenAI-compatible endpoints (vLLM, LiteLLM, gateways) by host, port or path. */
+    providers: ProvidersConfig.prefault({}),
+    pricing: PricingConfig.prefault({}),
+    /** Limits of the HTTP reassembly (body bytes kept, SSE events, pending requests). */
+    http: parserOptionsSchema.prefault({}),
   })
   .passthrough();
 
@@ -123,7 +153,12 @@ export function parseSensorConfig(raw: unknown, env: NodeJS.ProcessEnv = process
   }
   const res = SensorConfig.safeParse(merged);
   if (!res.success) throw new ConfigError(formatZodError(res.error, source));
-  return res.data;
+  const cfg = res.data;
+  if (!cfg.redaction.enabled && !cfg.debug.unredacted) {
+    process.emitWarning(`${source}: redaction.enabled: false is ignored (set debug.unredacted: true to really disable redaction)`);
+    cfg.redaction = { ...cfg.redaction, enabled: true };
+  }
+  return cfg;
 }
 
 export function loadSensorConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): SensorConfig {

@@ -1,7 +1,7 @@
 // Per-connection state of captured TLS traffic: SNI, peer, the HTTP reassembler fed with the
 // connection's chunks, and bounded bookkeeping (idle connections are flushed, the oldest are
 // evicted past the limit, and both are counted).
-import type { TlsCloseRecord, TlsDataRecord, TlsSniRecord } from './abi/decode.js';
+import type { ConnCloseRecord, ConnDataRecord, TlsSniRecord } from './abi/decode.js';
 import { connId } from './events/build.js';
 import type { StreamChunk } from './http/types.js';
 import type { ProcessFacts } from './proc.js';
@@ -56,7 +56,7 @@ export class ConnectionTable {
     return this.conns.size;
   }
 
-  sniOf(r: TlsDataRecord): string | undefined {
+  sniOf(r: ConnDataRecord): string | undefined {
     const k = key(r);
     return this.conns.get(k)?.meta.sni ?? this.pendingSni.get(k);
   }
@@ -71,7 +71,7 @@ export class ConnectionTable {
     }
   }
 
-  data(r: TlsDataRecord, facts: ProcessFacts | undefined): void {
+  data(r: ConnDataRecord, facts: ProcessFacts | undefined): void {
     const k = key(r);
     let c = this.conns.get(k);
     if (!c) {
@@ -112,7 +112,7 @@ export class ConnectionTable {
     });
   }
 
-  close(r: TlsCloseRecord): void {
+  close(r: ConnCloseRecord): void {
     const k = key(r);
     this.pendingSni.delete(k);
     const c = this.conns.get(k);

@@ -20,9 +20,9 @@ describe('decoder on batches recorded from the real probes', () => {
   });
 
   it("finds curl's request with its socket, peer, position and SNI", () => {
-    const req = records.find((r) => r.type === 'tls_data' && r.comm === 'curl' && r.direction === 'egress');
+    const req = records.find((r) => r.type === 'conn_data' && r.comm === 'curl' && r.direction === 'egress');
     expect(req).toBeDefined();
-    if (req?.type !== 'tls_data') throw new Error('unreachable');
+    if (req?.type !== 'conn_data') throw new Error('unreachable');
     expect(req.data.toString('latin1')).toMatch(/^GET \/recorded HTTP\/1\.1\r\nHost: localhost:18443\r\n/);
     expect(req.streamPos).toBe(0);
     expect(req.callLen).toBe(req.data.length);
@@ -35,13 +35,13 @@ describe('decoder on batches recorded from the real probes', () => {
   });
 
   it("finds the response curl read, after the request in time", () => {
-    const req = records.find((r) => r.type === 'tls_data' && r.comm === 'curl' && r.direction === 'egress');
-    const res = records.find((r) => r.type === 'tls_data' && r.comm === 'curl' && r.direction === 'ingress');
-    if (req?.type !== 'tls_data' || res?.type !== 'tls_data') throw new Error('records missing');
+    const req = records.find((r) => r.type === 'conn_data' && r.comm === 'curl' && r.direction === 'egress');
+    const res = records.find((r) => r.type === 'conn_data' && r.comm === 'curl' && r.direction === 'ingress');
+    if (req?.type !== 'conn_data' || res?.type !== 'conn_data') throw new Error('records missing');
     expect(res.data.toString('latin1')).toMatch(/^HTTP\/1\.0 200 ok\r\n/);
     expect(res.tsNs).toBeGreaterThan(req.tsNs);
     expect(res.connPtr).toBe(req.connPtr);
-    expect(records).toContainEqual(expect.objectContaining({ type: 'tls_close', tgid: req.tgid, connPtr: req.connPtr }));
+    expect(records).toContainEqual(expect.objectContaining({ type: 'conn_close', tgid: req.tgid, connPtr: req.connPtr }));
   });
 
   it('decodes the exec of curl and the exit of sh', () => {
@@ -62,16 +62,16 @@ describe('decoder errors', () => {
   });
 
   it('rejects a data length past the record', () => {
-    const b = Buffer.alloc(LAYOUTS.vigil_tls_data.size + 4);
-    b[0] = RECORD_TYPE.TLS_DATA;
-    b.writeUInt32LE(100, LAYOUTS.vigil_tls_data.fields.data_len!.offset);
+    const b = Buffer.alloc(LAYOUTS.vigil_conn_data.size + 4);
+    b[0] = RECORD_TYPE.CONN_DATA;
+    b.writeUInt32LE(100, LAYOUTS.vigil_conn_data.fields.data_len!.offset);
     expect(() => decodeRecord(b)).toThrow(DecodeError);
   });
 
   it('reports a bad record and keeps decoding the batch', () => {
-    const good = Buffer.alloc(LAYOUTS.vigil_tls_close.size);
-    good[0] = RECORD_TYPE.TLS_CLOSE;
-    good.writeUInt32LE(42, LAYOUTS.vigil_tls_close.fields.tgid!.offset);
+    const good = Buffer.alloc(LAYOUTS.vigil_conn_close.size);
+    good[0] = RECORD_TYPE.CONN_CLOSE;
+    good.writeUInt32LE(42, LAYOUTS.vigil_conn_close.fields.tgid!.offset);
     const frame = (rec: Buffer) => {
       const f = Buffer.alloc(8 + ((rec.length + 7) & ~7));
       f.writeUInt32LE(rec.length, 0);
@@ -83,7 +83,7 @@ describe('decoder errors', () => {
     const n = decodeBatch(Buffer.concat([frame(Buffer.from([77])), frame(good)]), (r) => out.push(r), (e) => errs.push(e));
     expect(n).toBe(1);
     expect(errs).toHaveLength(1);
-    expect(out).toEqual([expect.objectContaining({ type: 'tls_close', tgid: 42 })]);
+    expect(out).toEqual([expect.objectContaining({ type: 'conn_close', tgid: 42 })]);
   });
 
   it('formats IPv4 and IPv6 peers', () => {

@@ -1,9 +1,10 @@
 // Decoders for the ring-buffer records, keyed by the type byte every record starts with.
 // Pure: bytes in, typed records out. Field offsets come from layout.ts only.
-import { EXIT_REASON, LAYOUTS, RECORD_TYPE, TLS_FLAG, TLS_LIBRARY, type StructLayout } from './layout.js';
+import { DATA_FLAG, EXIT_REASON, LAYOUTS, LIBRARY, RECORD_TYPE, type StructLayout } from './layout.js';
 
-export interface TlsDataRecord {
-  type: 'tls_data';
+/** Plaintext of one TLS call or socket syscall (or a chunk of it). */
+export interface ConnDataRecord {
+  type: 'conn_data';
   direction: 'egress' | 'ingress';
   library: string;
   truncated: boolean;
@@ -35,8 +36,8 @@ export interface TlsSniRecord {
   name: string;
 }
 
-export interface TlsCloseRecord {
-  type: 'tls_close';
+export interface ConnCloseRecord {
+  type: 'conn_close';
   library: string;
   tgid: number;
   connPtr: number;
@@ -74,7 +75,7 @@ export interface ExitRecord {
   cgroup: string;
 }
 
-export type ProbeRecord = TlsDataRecord | TlsSniRecord | TlsCloseRecord | ExecRecord | ExitRecord;
+export type ProbeRecord = ConnDataRecord | TlsSniRecord | ConnCloseRecord | ExecRecord | ExitRecord;
 
 export class DecodeError extends Error {}
 
@@ -105,21 +106,21 @@ export function formatPeer(family: number, addr: Buffer, port: number): string |
   return undefined;
 }
 
-const T = LAYOUTS.vigil_tls_data;
-function decodeTlsData(b: Buffer): TlsDataRecord {
-  need(b, T, 'tls_data');
+const T = LAYOUTS.vigil_conn_data;
+function decodeConnData(b: Buffer): ConnDataRecord {
+  need(b, T, 'conn_data');
   const dataLen = b.readUInt32LE(f(T, 'data_len'));
   const dataOff = f(T, 'data');
-  if (dataOff + dataLen > b.length) throw new DecodeError(`tls_data claims ${dataLen} data bytes, record has ${b.length - dataOff}`);
+  if (dataOff + dataLen > b.length) throw new DecodeError(`conn_data claims ${dataLen} data bytes, record has ${b.length - dataOff}`);
   const flags = b[f(T, 'flags')]!;
   const daddrOff = f(T, 'daddr');
   const peer = formatPeer(b.readUInt16LE(f(T, 'family')), b.subarray(daddrOff, daddrOff + 16), b.readUInt16LE(f(T, 'dport')));
   return {
-    type: 'tls_data',
+    type: 'conn_data',
     direction: b[f(T, 'direction')] === 0 ? 'egress' : 'ingress',
-    library: TLS_LIBRARY[b[f(T, 'library')]!] ?? 'unknown',
-    truncated: (flags & TLS_FLAG.TRUNCATED) !== 0,
-    lastChunk: (flags & TLS_FLAG.LAST_CHUNK) !== 0,
+    library: LIBRARY[b[f(T, 'library')]!] ?? 'unknown',
+    truncated: (flags & DATA_FLAG.TRUNCATED) !== 0,
+    lastChunk: (flags & DATA_FLAG.LAST_CHUNK) !== 0,
     pid: b.readUInt32LE(f(T, 'pid')),
     tgid: b.readUInt32LE(f(T, 'tgid')),
     fd: b.readInt32LE(f(T, 'fd')),
@@ -141,7 +142,7 @@ function decodeTlsSni(b: Buffer): TlsSniRecord {
   need(b, S, 'tls_sni');
   return {
     type: 'tls_sni',
-    library: TLS_LIBRARY[b[f(S, 'library')]!] ?? 'unknown',
+    library: LIBRARY[b[f(S, 'library')]!] ?? 'unknown',
     tgid: b.readUInt32LE(f(S, 'tgid')),
     connPtr: u64(b, f(S, 'conn_ptr')),
     connStartNs: u64(b, f(S, 'conn_start_ns')),
@@ -150,12 +151,12 @@ function decodeTlsSni(b: Buffer): TlsSniRecord {
   };
 }
 
-const C = LAYOUTS.vigil_tls_close;
-function decodeTlsClose(b: Buffer): TlsCloseRecord {
-  need(b, C, 'tls_close');
+const C = LAYOUTS.vigil_conn_close;
+function decodeConnClose(b: Buffer): ConnCloseRecord {
+  need(b, C, 'conn_close');
   return {
-    type: 'tls_close',
-    library: TLS_LIBRARY[b[f(C, 'library')]!] ?? 'unknown',
+    type: 'conn_close',
+    library: LIBRARY[b[f(C, 'library')]!] ?? 'unknown',
     tgid: b.readUInt32LE(f(C, 'tgid')),
     connPtr: u64(b, f(C, 'conn_ptr')),
     connStartNs: u64(b, f(C, 'conn_start_ns')),
@@ -209,9 +210,9 @@ function decodeExit(b: Buffer): ExitRecord {
 }
 
 const DECODERS: Record<number, (b: Buffer) => ProbeRecord> = {
-  [RECORD_TYPE.TLS_DATA]: decodeTlsData,
+  [RECORD_TYPE.CONN_DATA]: decodeConnData,
   [RECORD_TYPE.TLS_SNI]: decodeTlsSni,
-  [RECORD_TYPE.TLS_CLOSE]: decodeTlsClose,
+  [RECORD_TYPE.CONN_CLOSE]: decodeConnClose,
   [RECORD_TYPE.EXEC]: decodeExec,
   [RECORD_TYPE.EXIT]: decodeExit,
 };

@@ -18,13 +18,13 @@ function struct(size: number, fields: Record<string, [number, number]>): StructL
   return { size, fields: out };
 }
 
-export const RECORD_TYPE = { TLS_DATA: 1, TLS_SNI: 2, TLS_CLOSE: 3, EXEC: 4, EXIT: 5 } as const;
+export const RECORD_TYPE = { CONN_DATA: 1, TLS_SNI: 2, CONN_CLOSE: 3, EXEC: 4, EXIT: 5 } as const;
 export const EXIT_REASON = { CODE: 1, SIGNAL: 2, OOM: 3 } as const;
-export const TLS_FLAG = { TRUNCATED: 1, LAST_CHUNK: 2 } as const;
-export const TLS_LIBRARY: Record<number, string> = { 1: 'openssl' };
+export const DATA_FLAG = { TRUNCATED: 1, LAST_CHUNK: 2 } as const;
+export const LIBRARY: Record<number, string> = { 1: 'openssl', 2: 'plaintext' };
 
 export const LAYOUTS = {
-  vigil_tls_data: struct(104, {
+  vigil_conn_data: struct(104, {
     type: [0, 1],
     direction: [1, 1],
     library: [2, 1],
@@ -56,7 +56,7 @@ export const LAYOUTS = {
     ts_ns: [24, 8],
     name: [32, 128],
   }),
-  vigil_tls_close: struct(32, {
+  vigil_conn_close: struct(32, {
     type: [0, 1],
     library: [1, 1],
     _pad0: [2, 2],
@@ -96,8 +96,8 @@ export const LAYOUTS = {
     comm: [72, 16],
     cgroup: [88, 128],
   }),
-  vigil_counters: struct(112, {
-    events: [0, 56],
-    lost: [56, 56],
+  vigil_counters: struct(160, {
+    events: [0, 80],
+    lost: [80, 80],
   }),
 } as const satisfies Record<string, StructLayout>;

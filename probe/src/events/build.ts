@@ -1,7 +1,7 @@
 // Pure builders from decoded probe records to schema events.
 import { randomUUID } from 'node:crypto';
 import type { Event, KubernetesInfo, ProcessInfo } from '../../../schema/event.js';
-import type { ExitRecord, TlsDataRecord } from '../abi/decode.js';
+import type { ConnDataRecord, ExitRecord } from '../abi/decode.js';
 import { SIGNAL_NAMES } from '../config.js';
 import { containerIdFromCgroup, type ProcessFacts } from '../proc.js';
 
@@ -20,6 +20,12 @@ export class Clock {
 
   iso(tsNs: number): string {
     return this.toDate(tsNs).toISOString();
+  }
+
+  /** A wall-clock reading with its monotonic time, for code that converts on its own. */
+  anchor(): { wallMs: number; monoNs: number } {
+    const monoNs = Number(process.hrtime.bigint());
+    return { wallMs: monoNs / 1e6 + this.offsetMs, monoNs };
   }
 }
 
@@ -82,7 +88,7 @@ export function exitEvent(rec: ExitRecord, clock: Clock, id: Identity): Event {
 }
 
 /** Raw plaintext of one captured chunk (debug.raw_tls only: it is not redacted). */
-export function tlsDataEvent(rec: TlsDataRecord, clock: Clock, id: Identity, sni: string | undefined): Event {
+export function tlsDataEvent(rec: ConnDataRecord, clock: Clock, id: Identity, sni: string | undefined): Event {
   const proc = processInfo(rec, id.facts);
   return {
     ...base('', rec.tsNs, clock, id, proc),

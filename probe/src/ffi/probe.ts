@@ -10,7 +10,9 @@ import { close, createExternalBuffer, DataType, define, open, type JsExternal } 
 /** Mirrors VIGIL_BATCH_BYTES in probe/native/vigilprobe.h. */
 export const BATCH_BYTES = 2 * 1024 * 1024;
 /** Mirrors VIGIL_PROBE_MAX and the probe order of enum vigil_probe_id in probe/bpf/events.h. */
-export const PROBE_NAMES = ['ssl_write', 'ssl_read', 'ssl_sni', 'ssl_close', 'exec', 'exit', 'oom'] as const;
+export const PROBE_NAMES = [
+  'ssl_write', 'ssl_read', 'ssl_sni', 'ssl_close', 'exec', 'exit', 'oom', 'plain_write', 'plain_read', 'plain_close',
+] as const;
 export type ProbeName = (typeof PROBE_NAMES)[number];
 
 const LIBRARY = 'vigilprobe';
@@ -56,6 +58,7 @@ interface Native {
   vigil_open(args: [number, number, number, number, number, Buffer, number]): number;
   vigil_attach_tracepoints(args: [number, Buffer, number]): number;
   vigil_attach_ssl(args: [number, string, Buffer, number]): number;
+  vigil_watch_port(args: [number, number]): number;
   vigil_poll(args: [number, number]): Promise<number>;
   vigil_batch(args: [number]): JsExternal;
   vigil_read_counters(args: [number, Buffer, number]): number;
@@ -74,6 +77,7 @@ const lib = {
     retType: DataType.I32,
     paramsType: [DataType.I32, DataType.String, DataType.U8Array, DataType.I32],
   },
+  vigil_watch_port: { library: LIBRARY, retType: DataType.I32, paramsType: [DataType.I32, DataType.U32] },
   vigil_poll: { library: LIBRARY, retType: DataType.I32, paramsType: [DataType.I32, DataType.I32], runInNewThread: true },
   vigil_batch: { library: LIBRARY, retType: DataType.External, paramsType: [DataType.I32] },
   vigil_read_counters: { library: LIBRARY, retType: DataType.I32, paramsType: [DataType.I32, DataType.U8Array, DataType.I32] },
@@ -142,6 +146,12 @@ export class Probe {
     const rc = this.fns.vigil_attach_ssl([this.handle, path, this.err, ERR_LEN]);
     if (rc < 0) throw new ProbeError(errText(this.err), -rc);
     return rc;
+  }
+
+  /** Follows plaintext connections to this server port (in-cluster model servers). */
+  watchPort(port: number): void {
+    const rc = this.fns.vigil_watch_port([this.handle, port]);
+    if (rc < 0) throw new ProbeError(`watching port ${port} failed (errno ${-rc})`, -rc);
   }
 
   /**
