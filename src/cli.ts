@@ -8,28 +8,35 @@ import { formatStatus, readStatus, statusPath, StatusUnavailable } from '../prob
 const HELP = `vigil — eBPF sensor and control plane for AI calls and crashes on Kubernetes
 
 Usage:
-  vigil sensor [--config FILE] [--output FILE]
+  vigil [sensor] [--config FILE] [--output FILE]
       Load the probes on this host and write events to a JSONL file.
   vigil status [--config FILE] [--output FILE] [--json]
       Show a running sensor's attached targets, per-probe event and loss counts, uptime.
   vigil events [--config FILE] [--file FILE] [--follow]
-      Print the sensor's events (JSON lines) from its JSONL file.
+  vigil events --nats URL [--subject FILTER] [--durable NAME] [--follow]
+      Print the sensor's events as JSON lines, from its JSONL file or from NATS JetStream.
   vigil --help
 
 Options:
   -c, --config FILE   sensor config (YAML; OISP Sensor's format is accepted)
   -o, --output FILE   JSONL output path (overrides output.path)
+      --nats URL      NATS server(s), comma-separated (sensor: stream events to JetStream)
+      --subject S     subject filter, e.g. 'vigil.events.*.oom_kill' (events)
+      --durable NAME  durable consumer: a restarted subscriber resumes (events)
       --json          machine-readable output (status)
   -f, --follow        keep printing new events (events)
   -h, --help          this help
 
 Environment: VIGIL_LOG_LEVEL (info), NODE_NAME / VIGIL_NODE_NAME, VIGIL_OUTPUT_PATH,
-VIGIL_AI_ONLY, VIGIL_MAX_CAPTURE_BYTES, VIGIL_RAW_TLS.
+VIGIL_AI_ONLY, VIGIL_MAX_CAPTURE_BYTES, VIGIL_RAW_TLS, VIGIL_NATS_URL.
 `;
 
 const OPTIONS = {
   config: { type: 'string', short: 'c' },
   output: { type: 'string', short: 'o' },
+  nats: { type: 'string' },
+  subject: { type: 'string' },
+  durable: { type: 'string' },
   file: { type: 'string' },
   json: { type: 'boolean' },
   follow: { type: 'boolean', short: 'f' },
@@ -39,7 +46,8 @@ const OPTIONS = {
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
 function sensorConfig(v: Values): SensorConfig {
-  const cfg = loadSensorConfig(v.config);
+  const env = v.nats ? { ...process.env, VIGIL_NATS_URL: v.nats } : process.env;
+  const cfg = loadSensorConfig(v.config, env);
   if (v.output) cfg.output.path = v.output;
   return cfg;
 }
@@ -71,8 +79,21 @@ function runStatus(v: Values): void {
 
 async function runEvents(v: Values): Promise<void> {
   const { runEventsCommand } = await import('./commands/events.js');
-  const file = v.file ?? resolve(sensorConfig(v).output.path);
-  await runEventsCommand({ file, follow: v.follow ?? false }, process.stdout);
+  const cfg = sensorConfig(v);
+  const abort = new AbortController();
+  process.once('SIGINT', () => abort.abort());
+  process.once('SIGTERM', () => abort.abort());
+  await runEventsCommand(
+    {
+      file: v.file ?? resolve(cfg.output.path),
+      follow: v.follow ?? false,
+      ...(v.nats ? { nats: v.nats, natsConfig: cfg.nats } : {}),
+      ...(v.subject ? { subject: v.subject } : {}),
+      ...(v.durable ? { durable: v.durable } : {}),
+    },
+    process.stdout,
+    abort.signal,
+  );
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -83,6 +104,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   switch (cmd) {
+    case undefined:
     case 'sensor':
       return runSensor(values);
     case 'status':
@@ -90,7 +112,7 @@ async function main(argv: string[]): Promise<void> {
     case 'events':
       return runEvents(values);
     default:
-      process.stderr.write(`vigil: ${cmd ? `unknown command '${cmd}'` : 'no command given'}\n\n${HELP}`);
+      process.stderr.write(`vigil: unknown command '${cmd}'\n\n${HELP}`);
       process.exitCode = 2;
   }
 }

@@ -1,6 +1,7 @@
 // The sensor agent: wiring only. Probes → batches → decoded records → events → sinks.
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { resolveKubeAccess } from '../../lib/kube-access.js';
 import { logger } from '../../lib/log.js';
 import type { Event } from '../../schema/event.js';
 import { randomUUID } from 'node:crypto';
@@ -14,7 +15,9 @@ import type { HttpExchange } from './http/types.js';
 import { Probe } from './ffi/probe.js';
 import { preflight } from './preflight.js';
 import { ProcessCache } from './proc.js';
+import { AttributionConfig, PodAttributor } from './k8s/attribution.js';
 import { JsonlSink } from './sinks/jsonl.js';
+import { startEventStreaming, type EventStreaming } from './sinks/nats.js';
 import { statusPath, writeStatus, type AgentStatus } from './status.js';
 import { TargetManager } from './targets/manager.js';
 
@@ -42,6 +45,9 @@ export class Agent {
   private readonly conns: ConnectionTable;
   private lastStatus: AgentStatus | undefined;
   private readonly aiOptions: BuildOptions;
+  private streaming: EventStreaming | undefined;
+  private attributor: PodAttributor | undefined;
+  private readonly streamingAbort = new AbortController();
 
   private constructor(
     private readonly config: SensorConfig,
@@ -100,6 +106,8 @@ export class Agent {
         const t = await targets.addFile(lib);
         if (!t || t.state !== 'attached') log.warn({ path: lib, reason: t?.reason ?? 'not found' }, 'configured TLS library not attached');
       }
+      if (config.nats) await agent.startStreaming(output);
+      agent.startAttribution();
       await targets.addSystemLibraries();
       await targets.scanAll();
       agent.startTimers();
@@ -129,7 +137,33 @@ export class Agent {
     this.refreshStatus();
     await this.probe.close();
     await this.sink.close();
+    await this.attributor?.stop();
+    this.streamingAbort.abort();
+    await this.streaming?.stop();
     log.info('sensor stopped; probes detached');
+  }
+
+  /**
+   * Publishes the JSONL spool to NATS JetStream. A bad URL or rejected credentials fail the
+   * start; an unreachable server does not — the agent captures on and catches up later.
+   */
+  private async startStreaming(spool: string): Promise<void> {
+    const pending = startEventStreaming({ spool, node: this.config.node, config: this.config.nats!, signal: this.streamingAbort.signal });
+    const first = await Promise.race([pending.then(() => 'connected' as const), new Promise<'waiting'>((r) => setTimeout(() => r('waiting'), 2000).unref())]);
+    if (first === 'waiting') {
+      log.warn({ servers: this.config.nats!.servers }, 'NATS unreachable; capturing to the spool and retrying');
+      pending.then(
+        (s) => {
+          this.streaming = s;
+          log.info('NATS connected; publishing the spool');
+        },
+        (e: Error) => {
+          if (!this.streamingAbort.signal.aborted) log.error({ err: e.message }, 'NATS streaming failed');
+        },
+      );
+    } else {
+      this.streaming = await pending;
+    }
   }
 
   private async pollLoop(): Promise<void> {
@@ -223,7 +257,26 @@ export class Agent {
     this.emit(exitEvent(r, this.clock, { node: this.config.node, facts }));
   }
 
+  /** Maps container ids to pods on this node; off (said once) without Kubernetes access. */
+  private startAttribution(): void {
+    const k = this.config.kubernetes;
+    if (!k.attribution) return;
+    const access = resolveKubeAccess(k.kubeconfig ? { kubeconfig: k.kubeconfig } : {});
+    if (!access) {
+      log.info('no Kubernetes access (no in-cluster service account, no kubeconfig): events carry container ids, not pods');
+      return;
+    }
+    this.attributor = new PodAttributor(access.kubeConfig, AttributionConfig.parse({ nodeName: this.config.node }));
+    this.attributor.start();
+    log.info({ via: access.via, node: this.config.node }, 'attributing events to pods on this node');
+  }
+
   private emit(e: Event): void {
+    const cid = e.process?.container_id;
+    if (cid && !e.k8s && this.attributor) {
+      const k8s = this.attributor.attribute(cid);
+      if (k8s) e.k8s = k8s;
+    }
     this.sink.write(e);
     this.eventCounts[e.kind] = (this.eventCounts[e.kind] ?? 0) + 1;
     this.onEvent?.(e);
@@ -287,6 +340,7 @@ export class Agent {
       userLosses: { ...this.userLosses },
       connections: this.conns.size(),
       sink: { ...this.sink.stats() },
+      ...(this.config.nats ? { nats: this.streaming ? { ...this.streaming.publisher.stats() } : { connected: false, state: 'connecting' } } : {}),
       memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed },
     };
     this.lastStatus = status;

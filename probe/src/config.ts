@@ -6,9 +6,10 @@ import { hostname } from 'node:os';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parserOptionsSchema } from './http/options.js';
+import { NatsConfig } from './nats/config.js';
 import { PricingConfig } from './pricing.js';
 import { ProvidersConfig } from './providers/index.js';
-import { RedactionConfig } from './redact.js';
+import { RedactionConfig } from '../../lib/redact.js';
 
 /** Signals whose deaths are reported by default: the ones that mean a crash, not a stop. */
 export const DEFAULT_FATAL_SIGNALS = ['SIGSEGV', 'SIGABRT', 'SIGBUS', 'SIGILL', 'SIGFPE', 'SIGKILL', 'SIGSYS'];
@@ -54,7 +55,7 @@ export const CaptureConfig = z
   .object({
     /** Bytes captured per TLS call; longer calls are flagged truncated. */
     max_bytes_per_call: z.number().int().min(1).max(4 * 1024 * 1024).default(256 * 1024),
-    ring_buffer_bytes: powerOfTwo.default(16 * 1024 * 1024),
+    ring_buffer_bytes: powerOfTwo.default(4 * 1024 * 1024),
     /** Pending bytes that force a consumer wake-up (below it the agent polls on a timer). */
     wakeup_bytes: z.number().int().positive().default(256 * 1024),
     poll_timeout_ms: z.number().int().min(1).max(1000).default(20),
@@ -72,6 +73,15 @@ export const CaptureConfig = z
     max_connections: z.number().int().positive().default(10_000),
     /** A connection idle this long is flushed and forgotten. */
     idle_connection_s: z.number().positive().default(300),
+  })
+  .strict();
+
+export const KubernetesConfig = z
+  .object({
+    /** Attribute events to namespace/pod/container through a pod informer limited to this node.
+     * On when Kubernetes access is found (in-cluster service account or a kubeconfig). */
+    attribution: z.boolean().default(true),
+    kubeconfig: z.string().optional(),
   })
   .strict();
 
@@ -108,6 +118,9 @@ export const SensorConfig = z
     pricing: PricingConfig.prefault({}),
     /** Limits of the HTTP reassembly (body bytes kept, SSE events, pending requests). */
     http: parserOptionsSchema.prefault({}),
+    kubernetes: KubernetesConfig.default(KubernetesConfig.parse({})),
+    /** NATS JetStream transport; without it the sensor writes JSONL only. */
+    nats: NatsConfig.optional(),
   })
   .passthrough();
 
@@ -124,6 +137,7 @@ const ENV_OVERRIDES: Array<[string, string[], (v: string) => unknown]> = [
   ['VIGIL_AI_ONLY', ['filters', 'ai_only'], (v) => v === 'true' || v === '1'],
   ['VIGIL_MAX_CAPTURE_BYTES', ['capture', 'max_bytes_per_call'], Number],
   ['VIGIL_RAW_TLS', ['debug', 'raw_tls'], (v) => v === 'true' || v === '1'],
+  ['VIGIL_NATS_URL', ['nats', 'servers'], String],
 ];
 
 function setPath(obj: Record<string, unknown>, path: string[], value: unknown): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { containerIdFromCgroup, pickCgroupPath } from './proc.js';
+import { pickCgroupPath } from './proc.js';
 
 const ID = 'a3f5c2d1e0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3';
 
@@ -14,17 +14,3 @@ describe('pickCgroupPath', () => {
   });
 });
 
-describe('containerIdFromCgroup', () => {
-  it.each([
-    [`/kubepods/burstable/pod1234/${ID}`, ID],
-    [`/kubepods.slice/kubepods-burstable.slice/cri-containerd-${ID}.scope`, ID],
-    [`/system.slice/docker-${ID}.scope`, ID],
-    [`crio-${ID}.scope`, ID],
-    [ID, ID],
-    ['/user.slice/session-3.scope', undefined],
-    ['dbdb98bf5a40dd74c8059d25bbd71c65', undefined],
-    [undefined, undefined],
-  ])('%s → %s', (path, want) => {
-    expect(containerIdFromCgroup(path)).toBe(want);
-  });
-});

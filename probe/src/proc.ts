@@ -23,13 +23,6 @@ export function pickCgroupPath(text: string): string | undefined {
   return memory ?? unified;
 }
 
-/** Pure: a container id (64 hex digits) in a cgroup path or leaf name, as containerd, CRI-O and docker write them. */
-export function containerIdFromCgroup(path: string | undefined): string | undefined {
-  if (!path) return undefined;
-  const m = /([0-9a-f]{64})(?:\.scope)?\/?$/.exec(path);
-  return m?.[1];
-}
-
 export class ProcessCache {
   private readonly facts = new Map<number, ProcessFacts>();
 

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { Event, KubernetesInfo, ProcessInfo } from '../../../schema/event.js';
 import type { ConnDataRecord, ExitRecord } from '../abi/decode.js';
 import { SIGNAL_NAMES } from '../config.js';
-import { containerIdFromCgroup, type ProcessFacts } from '../proc.js';
+import { containerIdFromCgroup } from '../k8s/cgroup.js';
+import type { ProcessFacts } from '../proc.js';
 
 /** Converts the probes' monotonic nanoseconds to wall-clock time. */
 export class Clock {
@@ -43,7 +44,7 @@ export function processInfo(
   if (facts?.exe) info.exe = facts.exe;
   const cgroup = rec.cgroup || facts?.cgroupPath;
   if (cgroup) info.cgroup = cgroup;
-  const cid = containerIdFromCgroup(rec.cgroup) ?? containerIdFromCgroup(facts?.cgroupPath);
+  const cid = (rec.cgroup && containerIdFromCgroup(rec.cgroup)) || (facts?.cgroupPath && containerIdFromCgroup(facts.cgroupPath));
   if (cid) info.container_id = cid;
   return info;
 }

@@ -1,0 +1,120 @@
+// Capture benchmark (issue 2): the cost of the sensor on a keep-alive HTTPS client, and whether
+// it keeps up. Three figures, measured in one run on this machine:
+//  1. throughput with the sensor capturing ÷ without, alternating phases (floor 0.80);
+//  2. captured ÷ sent AI calls over a sustained run at the highest rate, with loss counters;
+//  3. the agent's peak RSS and CPU during that run.
+// The sensor is the real `vigil sensor` process (dist/), the server and client are separate
+// Node processes, so all three compete for the same two cores as they would on a node.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const CLI = join(root, 'dist/src/cli.js');
+const PHASE_S = Number(process.env.BENCH_PHASE_S ?? 8);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SUSTAIN_S = Number(process.env.BENCH_SUSTAIN_S ?? 60);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+
+interface LoadResult {
+  sent: number;
+  ok: number;
+  seconds: number;
+  pid: number;
+}
+
+function sh(cmd: string, args: string[]): Promise<string> {
+  return new Promise((res, rej) => {
+    const c = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    c.stdout.on('data', (d) => (out += d));
+    c.once('exit', (code) => (code === 0 ? res(out) : rej(new Error(`${cmd} exited ${code}`))));
+  });
+}
+
+async function load(url: string, ca: string, seconds: number): Promise<LoadResult> {
+  const out = await sh(process.execPath, [join(root, 'bench/load-client.mjs'), url, ca, String(CONCURRENCY), String(seconds)]);
+  return JSON.parse(out) as LoadResult;
+}
+
+async function startSensor(output: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [CLI, 'sensor', '--output', output], { stdio: 'ignore', env: { ...process.env, VIGIL_LOG_LEVEL: 'warn' } });
+  const status = join(dirname(output), 'status.json');
+  const deadline = Date.now() + 30_000;
+  while (!existsSync(status)) {
+    if (Date.now() > deadline) throw new Error('sensor did not start');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return child;
+}
+
+async function stopSensor(child: ChildProcess): Promise<void> {
+  const done = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await done;
+}
+
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime in clock ticks (USER_HZ 100)
+}
+
+function peakRssMiB(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(m?.[1] ?? 0) / 1024;
+}
+
+export async function run(): Promise<void> {
+  if (process.getuid?.() !== 0) throw new Error('the capture benchmark loads eBPF probes: run it as root');
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-'));
+  const cert = join(dir, 'cert.pem');
+  const key = join(dir, 'key.pem');
+  await sh('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost']);
+  const server = spawn(process.execPath, [join(root, 'test/helpers/ai-server.mjs'), cert, key], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const ports = await new Promise<{ https: number }>((res) => createInterface({ input: server.stdout! }).once('line', (l) => res(JSON.parse(l))));
+  const url = `https://localhost:${ports.https}/v1/chat/completions`;
+  try {
+    await load(url, cert, 2); // warm-up
+    const off: number[] = [];
+    const on: number[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      const a = await load(url, cert, PHASE_S);
+      off.push(a.ok / a.seconds);
+      const sensor = await startSensor(join(dir, `phase${i}/events.jsonl`));
+      const b = await load(url, cert, PHASE_S);
+      on.push(b.ok / b.seconds);
+      await stopSensor(sensor);
+      console.log(`round ${i + 1}: without ${(a.ok / a.seconds).toFixed(0)} req/s, with sensor ${(b.ok / b.seconds).toFixed(0)} req/s`);
+    }
+    const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+    console.log(`throughput ratio (with ÷ without, ${ROUNDS}×${PHASE_S}s alternating): ${(mean(on) / mean(off)).toFixed(3)}  [floor 0.80, aim 0.90]`);
+
+    // Sustained: every call must become an event, with every loss counted.
+    const output = join(dir, 'sustained/events.jsonl');
+    const sensor = await startSensor(output);
+    const cpu0 = cpuSeconds(sensor.pid!);
+    const t0 = Date.now();
+    const r = await load(url, cert, SUSTAIN_S);
+    await new Promise((res) => setTimeout(res, 2000)); // let the agent drain and flush
+    const cpu = (cpuSeconds(sensor.pid!) - cpu0) / ((Date.now() - t0) / 1000);
+    const rss = peakRssMiB(sensor.pid!);
+    const status = JSON.parse(readFileSync(join(dirname(output), 'status.json'), 'utf8'));
+    await stopSensor(sensor);
+    const captured = readFileSync(output, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('"ai_call"'))
+      .map((l) => JSON.parse(l))
+      .filter((e) => e.kind === 'ai_call' && e.process?.tgid === r.pid).length;
+    const lost = Object.values(status.probes.lost as Record<string, number>).reduce((s, n) => s + n, 0);
+    console.log(
+      `sustained ${SUSTAIN_S}s at ${(r.ok / r.seconds).toFixed(0)} calls/s (concurrency ${CONCURRENCY}): sent ${r.ok}, captured ${captured} ai_call events, ratio ${(captured / r.ok).toFixed(4)}; kernel losses ${lost}, user-space losses ${JSON.stringify(status.userLosses)}`,
+    );
+    console.log(`agent peak RSS ${rss.toFixed(1)} MiB, CPU ${(cpu * 100).toFixed(0)}% of one core  [floor RSS 128 MiB, aim 64 MiB]`);
+  } finally {
+    server.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
