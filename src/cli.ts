@@ -8,8 +8,14 @@ import { formatStatus, readStatus, statusPath, StatusUnavailable } from '../prob
 const HELP = `vigil — eBPF sensor and control plane for AI calls and crashes on Kubernetes
 
 Usage:
-  vigil [sensor] [--config FILE] [--output FILE]
-      Load the probes on this host and write events to a JSONL file.
+  vigil [--config FILE] [--output FILE] [--port N] [--data-dir DIR]
+      Single host: the sensor and the control plane in one process, the sensor's events fed
+      to the control plane directly (no broker); its HTTP API on http://127.0.0.1:8080.
+  vigil sensor [--config FILE] [--output FILE] [--nats URL]
+      Load the probes on this host and write events to a JSONL file (and NATS JetStream).
+  vigil control-plane [--control-plane-config FILE] [--port N] [--data-dir DIR] [--nats URL]
+      The control plane: ingest (sensor events over NATS, /logs, /webhook, Kubernetes, Loki),
+      incidents, triage, alerts, remediation, API.
   vigil status [--config FILE] [--output FILE] [--json]
       Show a running sensor's attached targets, per-probe event and loss counts, uptime.
   vigil events [--config FILE] [--file FILE] [--follow]
@@ -19,6 +25,10 @@ Usage:
 
 Options:
   -c, --config FILE   sensor config (YAML; OISP Sensor's format is accepted)
+      --control-plane-config FILE
+                      control-plane config (YAML; also VIGIL_CONFIG)
+  -p, --port N        control-plane HTTP port (8080)
+      --data-dir DIR  control-plane state directory (also VIGIL_DATA_DIR; ./vigil-data)
   -o, --output FILE   JSONL output path (overrides output.path)
       --nats URL      NATS server(s), comma-separated (sensor: stream events to JetStream)
       --subject S     subject filter, e.g. 'vigil.events.*.oom_kill' (events)
@@ -35,6 +45,9 @@ const OPTIONS = {
   config: { type: 'string', short: 'c' },
   output: { type: 'string', short: 'o' },
   nats: { type: 'string' },
+  'control-plane-config': { type: 'string' },
+  port: { type: 'string', short: 'p' },
+  'data-dir': { type: 'string' },
   subject: { type: 'string' },
   durable: { type: 'string' },
   file: { type: 'string' },
@@ -55,9 +68,24 @@ function sensorConfig(v: Values): SensorConfig {
 async function runSensor(v: Values): Promise<void> {
   const { Agent } = await import('../probe/src/agent.js');
   const agent = await Agent.start({ config: sensorConfig(v) });
+  onSignals(() => agent.stop());
+}
+
+async function controlPlaneConfig(v: Values, single: boolean) {
+  const { loadConfig } = await import('../control-plane/src/config.js');
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (v.port) env.PORT = v.port;
+  if (v['data-dir']) env.VIGIL_DATA_DIR = v['data-dir'];
+  if (v.nats && !single) env.NATS_URL = v.nats;
+  // One host: the API stays on the loopback interface unless the config says otherwise.
+  if (single && !env.HOST) env.HOST = '127.0.0.1';
+  return loadConfig({ ...(v['control-plane-config'] ? { file: v['control-plane-config'] } : {}), env });
+}
+
+function onSignals(stop: () => Promise<void>): void {
   const shutdown = (signal: string) => {
-    process.stderr.write(`vigil: ${signal} received, detaching probes\n`);
-    agent.stop().then(
+    process.stderr.write(`vigil: ${signal} received, stopping\n`);
+    stop().then(
       () => process.exit(0),
       (e) => {
         process.stderr.write(`vigil: shutdown failed: ${(e as Error).message}\n`);
@@ -67,6 +95,32 @@ async function runSensor(v: Values): Promise<void> {
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+async function runControlPlane(v: Values): Promise<void> {
+  const { startControlPlane } = await import('../control-plane/src/main.js');
+  const cp = await startControlPlane(await controlPlaneConfig(v, false));
+  process.stderr.write(`vigil: control plane on ${cp.url}\n`);
+  onSignals(() => cp.close());
+}
+
+/** Single host: one process, the sensor's events handed straight to the control plane. */
+async function runSingleHost(v: Values): Promise<void> {
+  const { startControlPlane } = await import('../control-plane/src/main.js');
+  const { Agent } = await import('../probe/src/agent.js');
+  const cp = await startControlPlane(await controlPlaneConfig(v, true));
+  let agent: Awaited<ReturnType<typeof Agent.start>>;
+  try {
+    agent = await Agent.start({ config: sensorConfig(v), onEvent: (e) => cp.acceptEvent(e) });
+  } catch (e) {
+    await cp.close();
+    throw e;
+  }
+  process.stderr.write(`vigil: sensor running; control plane on ${cp.url}\n`);
+  onSignals(async () => {
+    await agent.stop();
+    await cp.close();
+  });
 }
 
 function runStatus(v: Values): void {
@@ -105,8 +159,11 @@ async function main(argv: string[]): Promise<void> {
   }
   switch (cmd) {
     case undefined:
+      return runSingleHost(values);
     case 'sensor':
       return runSensor(values);
+    case 'control-plane':
+      return runControlPlane(values);
     case 'status':
       return runStatus(values);
     case 'events':

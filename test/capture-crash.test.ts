@@ -56,10 +56,12 @@ describe.runIf(gate.ok)('crash signals (real tracepoints)', () => {
   });
 
   it('a multi-threaded process killed with SIGKILL reports once', async () => {
-    const child = spawn(process.execPath, ['-e', 'new Worker("setInterval(()=>{},1000)", {eval:true}); setInterval(()=>{},1000)'], {
-      stdio: 'ignore',
-    });
-    await new Promise((r) => setTimeout(r, 300));
+    const script = `const { Worker } = require('node:worker_threads');
+new Worker('setInterval(() => {}, 1000)', { eval: true }).on('online', () => console.log('ready'));
+setInterval(() => {}, 1000);`;
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // Kill only once the worker thread runs, so the process really has several threads.
+    await new Promise((r) => child.stdout!.once('data', r));
     child.kill('SIGKILL');
     const mine = await eventsOf(child.pid!);
     expect(mine).toHaveLength(1);

@@ -72,7 +72,12 @@ describe.runIf(gate.ok)('vigil sensor, status and shutdown (built CLI)', () => {
       }, 'the fresh binary’s request in events.jsonl', 15_000);
       expect(captured[0].process.exe).toBe(fresh);
 
-      const status = await run(process.execPath, statusArgs);
+      // The status snapshot is rewritten every second: wait for the one after the attach.
+      let status = await run(process.execPath, statusArgs);
+      for (let i = 0; i < 20 && !status.stdout.includes(fresh); i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        status = await run(process.execPath, statusArgs);
+      }
       expect(status.code, status.stderr).toBe(0);
       expect(status.stdout).toContain(fresh);
       expect(status.stdout).toMatch(/libssl\.so\.3/);

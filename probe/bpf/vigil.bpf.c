@@ -370,9 +370,9 @@ static __always_inline __u16 socket_peer(__u64 fd, __u16 *dport, __u8 *daddr)
 		return 0;
 	*dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 	if (family == AF_INET)
-		BPF_CORE_READ_INTO(daddr, sk, __sk_common.skc_daddr);
+		bpf_core_read(daddr, 4, &sk->__sk_common.skc_daddr);
 	else
-		BPF_CORE_READ_INTO(daddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+		bpf_core_read(daddr, 16, &sk->__sk_common.skc_v6_daddr);
 	return family;
 }
 

@@ -1,7 +1,7 @@
 // The sensor agent: wiring only. Probes → batches → decoded records → events → sinks.
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { resolveKubeAccess } from '../../lib/kube-access.js';
+import { findKubeAccess } from '../../lib/kube-access.js';
 import { logger } from '../../lib/log.js';
 import type { Event } from '../../schema/event.js';
 import { randomUUID } from 'node:crypto';
@@ -15,9 +15,9 @@ import type { HttpExchange } from './http/types.js';
 import { Probe } from './ffi/probe.js';
 import { preflight } from './preflight.js';
 import { ProcessCache } from './proc.js';
-import { AttributionConfig, PodAttributor } from './k8s/attribution.js';
+import type { PodAttributor } from './k8s/attribution.js';
 import { JsonlSink } from './sinks/jsonl.js';
-import { startEventStreaming, type EventStreaming } from './sinks/nats.js';
+import type { EventStreaming } from './sinks/nats.js';
 import { statusPath, writeStatus, type AgentStatus } from './status.js';
 import { TargetManager } from './targets/manager.js';
 
@@ -107,7 +107,7 @@ export class Agent {
         if (!t || t.state !== 'attached') log.warn({ path: lib, reason: t?.reason ?? 'not found' }, 'configured TLS library not attached');
       }
       if (config.nats) await agent.startStreaming(output);
-      agent.startAttribution();
+      await agent.startAttribution();
       await targets.addSystemLibraries();
       await targets.scanAll();
       agent.startTimers();
@@ -148,6 +148,7 @@ export class Agent {
    * start; an unreachable server does not — the agent captures on and catches up later.
    */
   private async startStreaming(spool: string): Promise<void> {
+    const { startEventStreaming } = await import('./sinks/nats.js');
     const pending = startEventStreaming({ spool, node: this.config.node, config: this.config.nats!, signal: this.streamingAbort.signal });
     const first = await Promise.race([pending.then(() => 'connected' as const), new Promise<'waiting'>((r) => setTimeout(() => r('waiting'), 2000).unref())]);
     if (first === 'waiting') {
@@ -257,16 +258,24 @@ export class Agent {
     this.emit(exitEvent(r, this.clock, { node: this.config.node, facts }));
   }
 
-  /** Maps container ids to pods on this node; off (said once) without Kubernetes access. */
-  private startAttribution(): void {
+  /**
+   * Maps container ids to pods on this node; off (said once) without Kubernetes access. The
+   * Kubernetes client is imported only then: it costs ~80 MiB of memory.
+   */
+  private async startAttribution(): Promise<void> {
     const k = this.config.kubernetes;
     if (!k.attribution) return;
-    const access = resolveKubeAccess(k.kubeconfig ? { kubeconfig: k.kubeconfig } : {});
+    const access = findKubeAccess(k.kubeconfig ? { kubeconfig: k.kubeconfig } : {});
     if (!access) {
       log.info('no Kubernetes access (no in-cluster service account, no kubeconfig): events carry container ids, not pods');
       return;
     }
-    this.attributor = new PodAttributor(access.kubeConfig, AttributionConfig.parse({ nodeName: this.config.node }));
+    const [{ resolveKubeAccess }, { AttributionConfig, PodAttributor }] = await Promise.all([
+      import('../../lib/kube-config.js'),
+      import('./k8s/attribution.js'),
+    ]);
+    const loaded = resolveKubeAccess(k.kubeconfig ? { kubeconfig: k.kubeconfig } : {})!;
+    this.attributor = new PodAttributor(loaded.kubeConfig, AttributionConfig.parse({ nodeName: this.config.node }));
     this.attributor.start();
     log.info({ via: access.via, node: this.config.node }, 'attributing events to pods on this node');
   }

@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parserOptionsSchema } from './http/options.js';
-import { NatsConfig } from './nats/config.js';
+import { NatsConfig } from '../../lib/nats/config.js';
 import { PricingConfig } from './pricing.js';
 import { ProvidersConfig } from './providers/index.js';
 import { RedactionConfig } from '../../lib/redact.js';

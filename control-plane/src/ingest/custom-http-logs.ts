@@ -72,7 +72,7 @@ export class CustomHttpLogClient implements LogHistory {
     if (resource.namespace) target.namespace = resource.namespace;
     if (resource.pod) target.pod = resource.pod;
     const lines = await this.lines(target, (end.getTime() - window.start.getTime()) / 60_000);
-    return lines.map(redact);
+    return lines.map((l) => redact(l));
   }
 }
 

@@ -19,7 +19,7 @@ import {
 import { logger } from '../../../../lib/log.js';
 import type { Signal } from '../../signal.js';
 import type { SignalSink } from '../sink.js';
-import { resolveKubeAccess } from '../../../../lib/kube-access.js';
+import { resolveKubeAccess } from '../../../../lib/kube-config.js';
 import { namespaceInScope, type KubeSection } from './config.js';
 import { ContextGatherer, evidenceLines, type ContainerLogs, type EventSummary } from './context.js';
 import { detectJobFailure, detectNodeFailures, detectPodFailures, detectProgressDeadlineExceeded, toIso, type Finding } from './detect.js';

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolveKubeAccess } from './kube-access.js';
+import { resolveKubeAccess } from './kube-config.js';
 
 const KUBECONFIG = `apiVersion: v1
 kind: Config
