@@ -6,7 +6,7 @@
 // The sensor is the real `vigil sensor` process (dist/), the server and client are separate
 // Node processes, so all three compete for the same two cores as they would on a node.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -41,7 +41,14 @@ async function load(url: string, ca: string, seconds: number): Promise<LoadResul
 }
 
 async function startSensor(output: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [CLI, 'sensor', '--output', output], { stdio: 'ignore', env: { ...process.env, VIGIL_LOG_LEVEL: 'warn' } });
+  // One file for the whole run (no rotation), so every captured call can be counted.
+  const config = join(dirname(output), 'config.yaml');
+  mkdirSync(dirname(output), { recursive: true });
+  writeFileSync(config, `output:\n  max_bytes: ${8 * 1024 ** 3}\n`);
+  const child = spawn(process.execPath, [CLI, 'sensor', '--config', config, '--output', output], {
+    stdio: 'ignore',
+    env: { ...process.env, VIGIL_LOG_LEVEL: 'warn' },
+  });
   const status = join(dirname(output), 'status.json');
   const deadline = Date.now() + 30_000;
   while (!existsSync(status)) {
@@ -103,11 +110,10 @@ export async function run(): Promise<void> {
     const rss = peakRssMiB(sensor.pid!);
     const status = JSON.parse(readFileSync(join(dirname(output), 'status.json'), 'utf8'));
     await stopSensor(sensor);
+    const needle = `"tgid":${r.pid},`;
     const captured = readFileSync(output, 'utf8')
       .split('\n')
-      .filter((l) => l.includes('"ai_call"'))
-      .map((l) => JSON.parse(l))
-      .filter((e) => e.kind === 'ai_call' && e.process?.tgid === r.pid).length;
+      .filter((l) => l.includes('"kind":"ai_call"') && l.includes(needle)).length;
     const lost = Object.values(status.probes.lost as Record<string, number>).reduce((s, n) => s + n, 0);
     console.log(
       `sustained ${SUSTAIN_S}s at ${(r.ok / r.seconds).toFixed(0)} calls/s (concurrency ${CONCURRENCY}): sent ${r.ok}, captured ${captured} ai_call events, ratio ${(captured / r.ok).toFixed(4)}; kernel losses ${lost}, user-space losses ${JSON.stringify(status.userLosses)}`,

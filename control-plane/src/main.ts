@@ -41,9 +41,12 @@ export interface ControlPlane {
 export async function startControlPlane(config: ControlPlaneConfig): Promise<ControlPlane> {
   const redactor = { redact: (s: string) => redactText(s) };
   const stoppers: Array<() => unknown> = [];
-  const stopAll = async () => {
-    for (const stop of stoppers.reverse()) await stop();
-  };
+  let stopping: Promise<void> | undefined;
+  // Stops in reverse order of start, once however often it is called.
+  const stopAll = () =>
+    (stopping ??= (async () => {
+      for (const stop of [...stoppers].reverse()) await stop();
+    })());
   try {
     const state: StateStoreHandle = await openStateStore(config.store);
     stoppers.push(() => state.close());

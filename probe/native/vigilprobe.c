@@ -109,19 +109,27 @@ int vigil_open(uint32_t ringbuf_bytes, uint32_t max_capture_bytes, uint32_t self
 
 	struct handle *hd = &handles[h];
 	memset(hd, 0, sizeof(*hd));
-	hd->skel = vigil__open();
-	if (!hd->skel)
-		return fail(err, errlen, errno, "opening the BPF object failed");
-	hd->skel->rodata->self_tgid = self_tgid;
-	hd->skel->rodata->max_capture_bytes = max_capture_bytes;
-	hd->skel->rodata->wakeup_bytes = wakeup_bytes;
-	hd->skel->rodata->fatal_signal_mask = fatal_signal_mask;
-	bpf_map__set_max_entries(hd->skel->maps.events, ringbuf_bytes);
-
-	int rc = vigil__load(hd->skel);
+	/* The verifier gives up with EAGAIN when a signal arrives during a long verification (a
+	 * profiler's SIGPROF, a SIGCHLD): start over a few times before reporting it. */
+	int rc = -EAGAIN;
+	for (int attempt = 0; attempt < 5 && (rc == -EAGAIN || rc == -EINTR); attempt++) {
+		hd->skel = vigil__open();
+		if (!hd->skel)
+			return fail(err, errlen, errno, "opening the BPF object failed");
+		hd->skel->rodata->self_tgid = self_tgid;
+		hd->skel->rodata->max_capture_bytes = max_capture_bytes;
+		hd->skel->rodata->wakeup_bytes = wakeup_bytes;
+		hd->skel->rodata->fatal_signal_mask = fatal_signal_mask;
+		bpf_map__set_max_entries(hd->skel->maps.events, ringbuf_bytes);
+		rc = vigil__load(hd->skel);
+		if (rc) {
+			rc = errno ? -errno : rc;
+			vigil__destroy(hd->skel);
+			hd->skel = NULL;
+		}
+	}
 	if (rc) {
-		int e = errno ? errno : -rc;
-		vigil__destroy(hd->skel);
+		int e = -rc;
 		if (e == EPERM)
 			return fail(err, errlen, EPERM,
 				    "loading BPF programs was refused (EPERM): run as root, or grant CAP_BPF, "

@@ -210,11 +210,25 @@ export class Agent {
     }
   }
 
-  /** The HTTP reassembler of one connection; its losses are counted when it ends. */
+  /**
+   * The HTTP reassembler of one connection; its losses are counted when it ends. A connection
+   * on which this process turns out to be the server is dropped at once unless server-side calls
+   * are reported: parsing it would cost as much as the client side and yield nothing.
+   */
   private newParser(meta: ConnMeta): { push: ConnectionParser['push']; close: () => void } {
     const parser = createConnectionParser(this.config.http, (ex) => this.onExchange(meta, ex));
+    let roleKnown = this.config.filters.include_server_side;
+    let ignored = false;
     return {
-      push: (chunk) => parser.push(chunk),
+      push: (chunk) => {
+        if (ignored) return;
+        parser.push(chunk);
+        if (roleKnown) return;
+        const role = parser.stats().role;
+        if (role === undefined) return;
+        roleKnown = true;
+        if (role === 'server') ignored = true;
+      },
       close: () => {
         parser.close();
         const s = parser.stats();

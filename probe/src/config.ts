@@ -34,7 +34,7 @@ export const OutputConfig = z
     path: z.string().min(1).default('vigil-data/events.jsonl'),
     max_bytes: z.number().int().positive().default(100 * 1024 * 1024),
     max_files: z.number().int().positive().default(5),
-    flush_interval_ms: z.number().int().positive().default(200),
+    flush_interval_ms: z.number().int().positive().default(20),
   })
   .strict();
 

@@ -24,7 +24,13 @@ export function sum(...values: (number | undefined)[]): number | undefined {
 
 /** Drops undefined values so optional fields are absent rather than present-but-undefined. */
 export function defined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+  // A plain loop: this runs several times per captured call.
+  const out: Record<string, unknown> = {};
+  for (const key in o) {
+    const v = o[key];
+    if (v !== undefined) out[key] = v;
+  }
+  return out as T;
 }
 
 /**
