@@ -9,7 +9,7 @@ import { Probe } from '../dist/probe/src/ffi/probe.js';
 const out = process.argv[2] ?? 'batches.bin';
 const probe = Probe.open({ ringBufferBytes: 1 << 22, maxCaptureBytes: 1 << 18, selfTgid: process.pid, wakeupBytes: 1, fatalSignalMask: 1 << 11 });
 probe.attachTracepoints();
-probe.attachSsl('/lib/x86_64-linux-gnu/libssl.so.3');
+probe.attachTls('/lib/x86_64-linux-gnu/libssl.so.3', 'openssl');
 const server = spawnSync('sh', ['-c', `
   openssl req -x509 -newkey rsa:2048 -nodes -keyout /tmp/rb-key.pem -out /tmp/rb-cert.pem -days 1 -subj /CN=localhost -addext subjectAltName=DNS:localhost 2>/dev/null
   (openssl s_server -quiet -key /tmp/rb-key.pem -cert /tmp/rb-cert.pem -accept 18443 -www >/dev/null 2>&1 & echo $! > /tmp/rb-server.pid)

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 say() { [ "${VIGIL_SETUP_QUIET:-}" = 1 ] || echo "setup: $*" >&2; }
 
 APT_PACKAGES=(clang-19 llvm-19 libbpf-dev bpftool libelf-dev zlib1g-dev make pkg-config gcc libc6-dev
-  nats-server curl openssl ca-certificates python3 procps iproute2)
+  nats-server curl openssl ca-certificates python3 procps iproute2 gnutls-bin)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

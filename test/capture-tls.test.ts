@@ -162,9 +162,24 @@ fetch(process.argv[1], { method: 'POST', body }).then((r) => r.arrayBuffer()).th
     });
   }
 
+  it('gnutls-cli (GnuTLS), 1k request body', async () => {
+    const body = bodies['1k'];
+    const path = '/gnutls/1k';
+    const head = `POST ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: ${body.length}\r\n\r\n`;
+    const { mine } = await check('gnutls-cli', 'gnutls-cli', path, body, () =>
+      run('gnutls-cli', [`--x509cafile=${cert.cert}`, '-p', String(server.port), 'localhost', '--logfile=/dev/null'], {}, {
+        input: Buffer.concat([Buffer.from(head), body]),
+      }),
+    );
+    expect(mine[0]!.tls_data.library).toBe('gnutls');
+    expect(mine[0]!.tls_data.peer).toBe(`127.0.0.1:${server.port}`);
+  });
+
   it('reports per-probe counts and the attached targets in its status', () => {
     const s = agent.status();
-    expect(s.targets.attached.map((t) => t.path)).toEqual(expect.arrayContaining([expect.stringMatching(/libssl\.so/), process.execPath]));
+    expect(s.targets.attached.map((t) => t.path)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/libssl\.so/), expect.stringMatching(/libgnutls\.so/), process.execPath]),
+    );
     expect(s.probes.events.ssl_write).toBeGreaterThan(0);
     expect(s.probes.events.ssl_read).toBeGreaterThan(0);
     expect(s.probes.lost.ssl_write).toBe(0);

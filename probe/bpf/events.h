@@ -48,6 +48,7 @@ enum vigil_direction {
 enum vigil_library {
 	VIGIL_LIB_OPENSSL = 1,   /* uprobes on SSL_read/SSL_write */
 	VIGIL_LIB_PLAINTEXT = 2, /* socket syscalls of a connection to a watched port */
+	VIGIL_LIB_GNUTLS = 3,    /* uprobes on gnutls_record_send/gnutls_record_recv */
 };
 
 enum vigil_data_flags {

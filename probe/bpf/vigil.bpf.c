@@ -52,7 +52,8 @@ struct ssl_call {
 	__u16 dport;
 	__u8 daddr[16];
 	__u8 ex;
-	__u8 _pad[7];
+	__u8 library; /* enum vigil_library of the entry probe */
+	__u8 _pad[6];
 };
 
 struct {
@@ -154,12 +155,12 @@ static __always_inline struct conn_state *conn_get(__u32 tgid, __u64 ssl)
 	return bpf_map_lookup_elem(&conns, &key);
 }
 
-static __always_inline int ssl_enter(struct pt_regs *ctx, __u64 ssl, __u64 buf, __u64 len_ptr, __u8 ex)
+static __always_inline int ssl_enter(struct pt_regs *ctx, __u64 ssl, __u64 buf, __u64 len_ptr, __u8 ex, __u8 library)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	if ((__u32)(id >> 32) == self_tgid)
 		return 0;
-	struct ssl_call call = { .ssl = ssl, .buf = buf, .len_ptr = len_ptr, .fd = -1, .ex = ex };
+	struct ssl_call call = { .ssl = ssl, .buf = buf, .len_ptr = len_ptr, .fd = -1, .ex = ex, .library = library };
 	__u32 tid = (__u32)id;
 	bpf_map_update_elem(&active, &tid, &call, BPF_ANY);
 	return 0;
@@ -246,7 +247,7 @@ static __always_inline int ssl_return(struct pt_regs *ctx, __u8 direction)
 	if (!rec)
 		goto out;
 	rec->direction = direction;
-	rec->library = VIGIL_LIB_OPENSSL;
+	rec->library = call->library;
 	rec->family = cs->family;
 	rec->dport = cs->dport;
 	rec->fd = cs->fd;
@@ -271,7 +272,7 @@ out:
 SEC("uprobe")
 int BPF_KPROBE(ssl_write_enter, void *ssl, const void *buf, int num)
 {
-	return ssl_enter(ctx, (__u64)ssl, (__u64)buf, 0, 0);
+	return ssl_enter(ctx, (__u64)ssl, (__u64)buf, 0, 0, VIGIL_LIB_OPENSSL);
 }
 
 SEC("uretprobe")
@@ -283,7 +284,7 @@ int BPF_KRETPROBE(ssl_write_return)
 SEC("uprobe")
 int BPF_KPROBE(ssl_read_enter, void *ssl, void *buf, int num)
 {
-	return ssl_enter(ctx, (__u64)ssl, (__u64)buf, 0, 0);
+	return ssl_enter(ctx, (__u64)ssl, (__u64)buf, 0, 0, VIGIL_LIB_OPENSSL);
 }
 
 SEC("uretprobe")
@@ -295,13 +296,27 @@ int BPF_KRETPROBE(ssl_read_return)
 SEC("uprobe")
 int BPF_KPROBE(ssl_write_ex_enter, void *ssl, const void *buf, __u64 num, __u64 *written)
 {
-	return ssl_enter(ctx, (__u64)ssl, (__u64)buf, (__u64)written, 1);
+	return ssl_enter(ctx, (__u64)ssl, (__u64)buf, (__u64)written, 1, VIGIL_LIB_OPENSSL);
 }
 
 SEC("uprobe")
 int BPF_KPROBE(ssl_read_ex_enter, void *ssl, void *buf, __u64 num, __u64 *readbytes)
 {
-	return ssl_enter(ctx, (__u64)ssl, (__u64)buf, (__u64)readbytes, 1);
+	return ssl_enter(ctx, (__u64)ssl, (__u64)buf, (__u64)readbytes, 1, VIGIL_LIB_OPENSSL);
+}
+
+/* GnuTLS: gnutls_record_send/recv(session, data, size) return the byte count like SSL_write and
+ * SSL_read, so they share the return programs; the session plays the SSL object's part. */
+SEC("uprobe")
+int BPF_KPROBE(gnutls_send_enter, void *session, const void *data, __u64 size)
+{
+	return ssl_enter(ctx, (__u64)session, (__u64)data, 0, 0, VIGIL_LIB_GNUTLS);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(gnutls_recv_enter, void *session, void *data, __u64 size)
+{
+	return ssl_enter(ctx, (__u64)session, (__u64)data, 0, 0, VIGIL_LIB_GNUTLS);
 }
 
 SEC("uprobe")
@@ -327,8 +342,7 @@ int BPF_KPROBE(ssl_ctrl_enter, void *ssl, int cmd, long larg, const char *parg)
 	return 0;
 }
 
-SEC("uprobe")
-int BPF_KPROBE(ssl_free_enter, void *ssl)
+static __always_inline int conn_free(void *ssl, __u8 library)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = (__u32)(id >> 32);
@@ -340,7 +354,7 @@ int BPF_KPROBE(ssl_free_enter, void *ssl)
 		return 0;
 	struct vigil_conn_close rec = {
 		.type = VIGIL_REC_CONN_CLOSE,
-		.library = VIGIL_LIB_OPENSSL,
+		.library = library,
 		.tgid = tgid,
 		.conn_ptr = (__u64)ssl,
 		.conn_start_ns = cs->start_ns,
@@ -349,6 +363,18 @@ int BPF_KPROBE(ssl_free_enter, void *ssl)
 	bpf_map_delete_elem(&conns, &key);
 	emit(&rec, sizeof(rec), VIGIL_PROBE_SSL_CLOSE);
 	return 0;
+}
+
+SEC("uprobe")
+int BPF_KPROBE(ssl_free_enter, void *ssl)
+{
+	return conn_free(ssl, VIGIL_LIB_OPENSSL);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(gnutls_deinit_enter, void *session)
+{
+	return conn_free(session, VIGIL_LIB_GNUTLS);
 }
 
 /* Reads the peer of a socket fd of the current task; returns the family, 0 if not a TCP/UDP socket. */

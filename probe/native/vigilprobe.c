@@ -220,11 +220,58 @@ static void destroy_target(struct target *t)
 	t->used = 0;
 }
 
-int vigil_attach_ssl(int handle, const char *path, uint8_t *err, int32_t errlen)
+struct probe_plan {
+	struct bpf_program *prog;
+	const char *func;
+	int ret;
+	int required;
+};
+
+/* Which programs go on which functions of a library. NULL-terminated by prog. */
+static int plan_for(struct vigil *k, uint32_t library, struct probe_plan *plan)
+{
+	if (library == VIGIL_LIB_OPENSSL) {
+		struct probe_plan p[] = {
+			{ k->progs.ssl_write_enter, "SSL_write", 0, 1 },
+			{ k->progs.ssl_write_return, "SSL_write", 1, 1 },
+			{ k->progs.ssl_read_enter, "SSL_read", 0, 1 },
+			{ k->progs.ssl_read_return, "SSL_read", 1, 1 },
+			/* The _ex variants share the return programs, which know the call kind from the
+			 * entry (the byte count comes through a pointer rather than the return value). */
+			{ k->progs.ssl_write_ex_enter, "SSL_write_ex", 0, 0 },
+			{ k->progs.ssl_write_return, "SSL_write_ex", 1, 0 },
+			{ k->progs.ssl_read_ex_enter, "SSL_read_ex", 0, 0 },
+			{ k->progs.ssl_read_return, "SSL_read_ex", 1, 0 },
+			{ k->progs.ssl_ctrl_enter, "SSL_ctrl", 0, 0 },
+			{ k->progs.ssl_free_enter, "SSL_free", 0, 0 },
+			{ NULL, NULL, 0, 0 },
+		};
+		memcpy(plan, p, sizeof(p));
+		return 0;
+	}
+	if (library == VIGIL_LIB_GNUTLS) {
+		struct probe_plan p[] = {
+			{ k->progs.gnutls_send_enter, "gnutls_record_send", 0, 1 },
+			{ k->progs.ssl_write_return, "gnutls_record_send", 1, 1 },
+			{ k->progs.gnutls_recv_enter, "gnutls_record_recv", 0, 1 },
+			{ k->progs.ssl_read_return, "gnutls_record_recv", 1, 1 },
+			{ k->progs.gnutls_deinit_enter, "gnutls_deinit", 0, 0 },
+			{ NULL, NULL, 0, 0 },
+		};
+		memcpy(plan, p, sizeof(p));
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int vigil_attach_tls(int handle, const char *path, uint32_t library, uint8_t *err, int32_t errlen)
 {
 	struct handle *hd = get(handle);
 	if (!hd)
 		return fail(err, errlen, EBADF, "bad handle %d", handle);
+	struct probe_plan plan[LINKS_PER_TARGET + 1];
+	if (plan_for(hd->skel, library, plan))
+		return fail(err, errlen, EINVAL, "unknown TLS library kind %u", library);
 	int id;
 	for (id = 0; id < VIGIL_MAX_TARGETS && hd->targets[id].used; id++)
 		;
@@ -233,27 +280,7 @@ int vigil_attach_ssl(int handle, const char *path, uint8_t *err, int32_t errlen)
 	struct target *t = &hd->targets[id];
 	memset(t, 0, sizeof(*t));
 	t->used = 1;
-
-	struct {
-		struct bpf_program *prog;
-		const char *func;
-		int ret;
-		int required;
-	} plan[LINKS_PER_TARGET] = {
-		{ hd->skel->progs.ssl_write_enter, "SSL_write", 0, 1 },
-		{ hd->skel->progs.ssl_write_return, "SSL_write", 1, 1 },
-		{ hd->skel->progs.ssl_read_enter, "SSL_read", 0, 1 },
-		{ hd->skel->progs.ssl_read_return, "SSL_read", 1, 1 },
-		/* The _ex variants share the return programs, which know the call kind from the
-		 * entry (the byte count comes through a pointer rather than the return value). */
-		{ hd->skel->progs.ssl_write_ex_enter, "SSL_write_ex", 0, 0 },
-		{ hd->skel->progs.ssl_write_return, "SSL_write_ex", 1, 0 },
-		{ hd->skel->progs.ssl_read_ex_enter, "SSL_read_ex", 0, 0 },
-		{ hd->skel->progs.ssl_read_return, "SSL_read_ex", 1, 0 },
-		{ hd->skel->progs.ssl_ctrl_enter, "SSL_ctrl", 0, 0 },
-		{ hd->skel->progs.ssl_free_enter, "SSL_free", 0, 0 },
-	};
-	for (int i = 0; i < LINKS_PER_TARGET; i++) {
+	for (int i = 0; plan[i].prog; i++) {
 		last_libbpf_msg[0] = 0;
 		t->links[i] = attach_uprobe(plan[i].prog, path, plan[i].func, plan[i].ret);
 		if (!t->links[i] && plan[i].required) {

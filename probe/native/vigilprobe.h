@@ -26,10 +26,10 @@ int vigil_attach_tracepoints(int handle, uint8_t *err, int32_t errlen);
 /* Follows plaintext connections made to this server port (in-cluster model servers). */
 int vigil_watch_port(int handle, uint32_t port);
 
-/* Attaches the TLS uprobes to one file exporting SSL_read/SSL_write; they stay until
- * vigil_close. Returns a target id (>= 0), or -ENOENT when the file has no such symbols, or
- * another -errno. */
-int vigil_attach_ssl(int handle, const char *path, uint8_t *err, int32_t errlen);
+/* Attaches the TLS uprobes for one library kind (enum vigil_library: OpenSSL, GnuTLS) to one
+ * file exporting its functions; they stay until vigil_close. Returns a target id (>= 0), or
+ * -ENOENT when the file lacks the functions, or another -errno. */
+int vigil_attach_tls(int handle, const char *path, uint32_t library, uint8_t *err, int32_t errlen);
 
 /* Waits up to timeout_ms for records and copies as many as fit into the batch buffer.
  * Returns the number of bytes written (0 on timeout) or -errno. Blocking: call it off the

@@ -65,7 +65,7 @@ export function formatStatus(s: AgentStatus, stale: boolean): string {
   lines.push(`Output: ${s.output}   connections tracked: ${s.connections}   RSS: ${(s.memory.rssBytes / 1048576).toFixed(1)} MiB`);
   lines.push('');
   lines.push(`TLS targets attached (${s.targets.attached.length}; ${s.targets.inspected} files inspected):`);
-  for (const t of s.targets.attached) lines.push(`  ${t.library.padEnd(8)} ${t.path}${t.firstPid ? `  (first seen in pid ${t.firstPid})` : ''}`);
+  for (const t of s.targets.attached) lines.push(`  ${(t.library ?? '').padEnd(8)} ${t.path}${t.firstPid ? `  (first seen in pid ${t.firstPid})` : ''}`);
   if (s.targets.failed.length) {
     lines.push('Targets that could not be attached:');
     for (const t of s.targets.failed) lines.push(`  ${t.path}: ${t.reason ?? 'unknown reason'}`);

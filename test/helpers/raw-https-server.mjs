@@ -26,7 +26,9 @@ const server = tls.createServer({ cert: readFileSync(cert), key: readFileSync(ke
         Buffer.from(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`),
         body,
       ]);
-      sock.write(res);
+      // `Connection: close` asks the server to end the connection (clients that read to EOF).
+      if (/\r\nconnection:\s*close/i.test(head)) sock.end(res);
+      else sock.write(res);
       process.stdout.write(JSON.stringify({ path, req: req.toString('base64'), res: res.toString('base64') }) + '\n');
     }
   });

@@ -64,9 +64,15 @@ export interface ClientRun {
 }
 
 /** Runs a command to completion, returning its pid with its output. */
-export function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}, opts: { cwd?: string; timeoutMs?: number } = {}): Promise<ClientRun> {
+export function run(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  opts: { cwd?: string; timeoutMs?: number; input?: Buffer } = {},
+): Promise<ClientRun> {
   return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(cmd, args, { env: { ...process.env, ...env }, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child: ChildProcess = spawn(cmd, args, { env: { ...process.env, ...env }, cwd: opts.cwd, stdio: [opts.input ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    if (opts.input) child.stdin!.end(opts.input);
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d) => (stdout += d));

@@ -16,6 +16,10 @@ export const PROBE_NAMES = [
 export type ProbeName = (typeof PROBE_NAMES)[number];
 
 const LIBRARY = 'vigilprobe';
+
+/** TLS libraries the probes know, with their enum vigil_library values (probe/bpf/events.h). */
+export const TLS_LIBRARY_IDS = { openssl: 1, gnutls: 3 } as const;
+export type TlsLibrary = keyof typeof TLS_LIBRARY_IDS;
 const ERR_LEN = 1024;
 
 export class ProbeError extends Error {
@@ -57,7 +61,7 @@ export function defaultLibraryPath(): string {
 interface Native {
   vigil_open(args: [number, number, number, number, number, Buffer, number]): number;
   vigil_attach_tracepoints(args: [number, Buffer, number]): number;
-  vigil_attach_ssl(args: [number, string, Buffer, number]): number;
+  vigil_attach_tls(args: [number, string, number, Buffer, number]): number;
   vigil_watch_port(args: [number, number]): number;
   vigil_poll(args: [number, number]): Promise<number>;
   vigil_batch(args: [number]): JsExternal;
@@ -72,10 +76,10 @@ const lib = {
     paramsType: [DataType.U32, DataType.U32, DataType.U32, DataType.U32, DataType.U32, DataType.U8Array, DataType.I32],
   },
   vigil_attach_tracepoints: { library: LIBRARY, retType: DataType.I32, paramsType: [DataType.I32, DataType.U8Array, DataType.I32] },
-  vigil_attach_ssl: {
+  vigil_attach_tls: {
     library: LIBRARY,
     retType: DataType.I32,
-    paramsType: [DataType.I32, DataType.String, DataType.U8Array, DataType.I32],
+    paramsType: [DataType.I32, DataType.String, DataType.U32, DataType.U8Array, DataType.I32],
   },
   vigil_watch_port: { library: LIBRARY, retType: DataType.I32, paramsType: [DataType.I32, DataType.U32] },
   vigil_poll: { library: LIBRARY, retType: DataType.I32, paramsType: [DataType.I32, DataType.I32], runInNewThread: true },
@@ -141,9 +145,9 @@ export class Probe {
     if (rc < 0) throw new ProbeError(errText(this.err), -rc);
   }
 
-  /** Attaches the TLS probes to one file; they stay until close(). */
-  attachSsl(path: string): number {
-    const rc = this.fns.vigil_attach_ssl([this.handle, path, this.err, ERR_LEN]);
+  /** Attaches one TLS library's probes to one file; they stay until close(). */
+  attachTls(path: string, library: TlsLibrary): number {
+    const rc = this.fns.vigil_attach_tls([this.handle, path, TLS_LIBRARY_IDS[library], this.err, ERR_LEN]);
     if (rc < 0) throw new ProbeError(errText(this.err), -rc);
     return rc;
   }

@@ -1,7 +1,8 @@
 // Sensor attribution: container id → namespace/pod/container/labels/owner, from a pod informer
 // limited to this node (fieldSelector spec.nodeName=<node>), so each sensor holds only its own
 // node's pods. Lookups are a map read: the event path never waits on the API.
-import { CoreV1Api, ListWatch, Watch, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { ResourceInformer } from '../../../lib/kube-informer.js';
 import { z } from 'zod';
 import { logger } from '../../../lib/log.js';
 import type { KubernetesInfo } from '../../../schema/event.js';
@@ -46,32 +47,27 @@ export function ownerOf(pod: V1Pod): { kind: string; name: string } | undefined 
 export class PodAttributor {
   private readonly byContainer = new Map<string, KubernetesInfo>();
   private readonly byPod = new Map<string, string[]>();
-  private readonly lw: ListWatch<V1Pod>;
-  private stopped = true;
-  private attempt = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private errors = 0;
-  private markSynced!: () => void;
+  private readonly informer: ResourceInformer<V1Pod>;
+  private indexErrors = 0;
   /** Resolves after the first successful list. */
-  readonly synced = new Promise<void>((resolve) => (this.markSynced = resolve));
+  readonly synced: Promise<void>;
 
-  constructor(
-    kubeConfig: KubeConfig,
-    private readonly config: AttributionConfig,
-  ) {
+  constructor(kubeConfig: KubeConfig, config: AttributionConfig) {
     const core = kubeConfig.makeApiClient(CoreV1Api);
     const fieldSelector = `spec.nodeName=${config.nodeName}`;
-    const list = async () => {
-      const pods = await core.listPodForAllNamespaces({ fieldSelector });
-      this.attempt = 0;
-      this.markSynced();
-      return pods;
-    };
-    this.lw = new ListWatch<V1Pod>('/api/v1/pods', new Watch(kubeConfig), list, false, undefined, fieldSelector);
-    this.lw.on('add', (p) => this.index(p));
-    this.lw.on('update', (p) => this.index(p));
-    this.lw.on('delete', (p) => this.unindex(p));
-    this.lw.on('error', (err) => this.retry(err));
+    this.informer = new ResourceInformer<V1Pod>({
+      kubeConfig,
+      name: 'pods(attribution)',
+      path: '/api/v1/pods',
+      list: () => core.listPodForAllNamespaces({ fieldSelector }),
+      fieldSelector,
+      retry: { initialMs: config.retryInitialMs, maxMs: config.retryMaxMs },
+      log,
+    });
+    this.synced = this.informer.synced;
+    this.informer.on('add', (p) => this.index(p));
+    this.informer.on('update', (p) => this.index(p));
+    this.informer.on('delete', (p) => this.unindex(p));
   }
 
   /** Kubernetes fields for a container id (bare or "containerd://…"), or undefined if unknown. */
@@ -80,18 +76,15 @@ export class PodAttributor {
   }
 
   start(): void {
-    this.stopped = false;
-    void this.lw.start();
+    this.informer.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.lw.stop();
+    await this.informer.stop();
   }
 
   stats(): { pods: number; containers: number; errors: number } {
-    return { pods: this.byPod.size, containers: this.byContainer.size, errors: this.errors };
+    return { pods: this.byPod.size, containers: this.byContainer.size, errors: this.informer.stats().errors + this.indexErrors };
   }
 
   private index(pod: V1Pod): void {
@@ -102,7 +95,7 @@ export class PodAttributor {
       containers = podContainers(pod);
     } catch (err) {
       // A malformed pod must not stop the informer (client-node would swallow or reject it).
-      this.errors++;
+      this.indexErrors++;
       log.error({ pod: pod.metadata?.name, namespace: pod.metadata?.namespace, err: (err as Error).message }, 'cannot index pod for attribution');
       return;
     }
@@ -114,15 +107,5 @@ export class PodAttributor {
     const uid = pod.metadata?.uid ?? `${pod.metadata?.namespace}/${pod.metadata?.name}`;
     for (const id of this.byPod.get(uid) ?? []) this.byContainer.delete(id);
     this.byPod.delete(uid);
-  }
-
-  private retry(err: unknown): void {
-    if (this.stopped) return;
-    this.errors++;
-    const delay = Math.min(this.config.retryMaxMs, this.config.retryInitialMs * 2 ** this.attempt++);
-    log.warn({ err: err instanceof Error ? err.message : String(err), retryInMs: delay }, 'pod watch for attribution failed; retrying');
-    this.timer = setTimeout(() => {
-      if (!this.stopped) void this.lw.start();
-    }, delay);
   }
 }

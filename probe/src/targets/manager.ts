@@ -6,13 +6,17 @@ import { readdir, readFile, readlink, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { basename } from 'node:path';
 import type { Logger } from '../../../lib/log.js';
+import type { TlsLibrary } from '../ffi/probe.js';
 import { findSymbols, NotElfError } from './elf.js';
 
-/** Both must be defined for the OpenSSL probes to attach. */
-export const OPENSSL_REQUIRED = ['SSL_write', 'SSL_read'] as const;
+/** The functions each library's probes need, in the order they are tried on a file. */
+export const REQUIRED_SYMBOLS: ReadonlyArray<readonly [TlsLibrary, readonly string[]]> = [
+  ['openssl', ['SSL_write', 'SSL_read']],
+  ['gnutls', ['gnutls_record_send', 'gnutls_record_recv']],
+];
 
 export interface Attacher {
-  attachSsl(path: string): number;
+  attachTls(path: string, library: TlsLibrary): number;
 }
 
 export type TargetState = 'attached' | 'no_symbols' | 'failed';
@@ -23,7 +27,7 @@ export interface TargetInfo {
   /** Path the probes were attached through (host view). */
   hostPath: string;
   devIno: string;
-  library: 'openssl';
+  library?: TlsLibrary;
   state: TargetState;
   reason?: string;
   firstPid: number;
@@ -51,14 +55,14 @@ export function parseMaps(text: string): MappedFile[] {
 export function isCandidate(file: MappedFile, exePath: string | undefined): boolean {
   if (!file.executable) return false;
   const name = basename(file.path);
-  return /^lib(ssl|boringssl)[\w.-]*\.so/.test(name) || file.path === exePath;
+  return /^lib(ssl|boringssl|gnutls)[\w.-]*\.so/.test(name) || file.path === exePath;
 }
 
 /** Pure: the TLS libraries in `ldconfig -p` output. */
 export function parseLdconfig(text: string): string[] {
   const out: string[] = [];
   for (const line of text.split('\n')) {
-    const m = /^\s*(lib(?:ssl|boringssl)[\w.-]*\.so[\w.]*)\s.*=>\s*(\/\S+)$/.exec(line);
+    const m = /^\s*(lib(?:ssl|boringssl|gnutls)[\w.-]*\.so[\w.]*)\s.*=>\s*(\/\S+)$/.exec(line);
     if (m && !out.includes(m[2]!)) out.push(m[2]!);
   }
   return out;
@@ -171,19 +175,20 @@ export class TargetManager {
   }
 
   private async inspect(path: string, hostPath: string, devIno: string, pid: number): Promise<void> {
-    const info: TargetInfo = { path, hostPath, devIno, library: 'openssl', state: 'no_symbols', firstPid: pid };
+    const info: TargetInfo = { path, hostPath, devIno, state: 'no_symbols', firstPid: pid };
     try {
-      const syms = await findSymbols(hostPath, OPENSSL_REQUIRED);
-      const missing = OPENSSL_REQUIRED.filter((s) => !syms.has(s));
-      if (missing.length > 0) {
-        info.reason = `no ${missing.join('/')} symbol`;
+      const syms = await findSymbols(hostPath, REQUIRED_SYMBOLS.flatMap(([, names]) => names));
+      const library = REQUIRED_SYMBOLS.find(([, names]) => names.every((n) => syms.has(n)))?.[0];
+      if (!library) {
+        info.reason = 'no TLS read/write functions (SSL_read/SSL_write, gnutls_record_recv/send)';
         this.targets.set(devIno, info);
         return;
       }
-      this.attacher.attachSsl(hostPath);
+      info.library = library;
+      this.attacher.attachTls(hostPath, library);
       info.state = 'attached';
       info.attachedAt = new Date().toISOString();
-      this.log.info({ path, pid, hostPath }, 'TLS probes attached');
+      this.log.info({ path, pid, hostPath, library }, 'TLS probes attached');
     } catch (e) {
       if (e instanceof NotElfError) {
         info.reason = e.message;

@@ -27,6 +27,7 @@ describe('parseMaps', () => {
   it.each([
     [{ path: '/usr/lib/x86_64-linux-gnu/libssl.so.3', executable: true }, undefined, true],
     [{ path: '/opt/app/libboringssl.so', executable: true }, undefined, true],
+    [{ path: '/usr/lib/x86_64-linux-gnu/libgnutls.so.30', executable: true }, undefined, true],
     [{ path: '/usr/bin/node', executable: true }, '/usr/bin/node', true],
     [{ path: '/usr/lib/libcrypto.so.3', executable: true }, '/usr/bin/node', false],
     [{ path: '/usr/lib/libssl.so.3', executable: false }, undefined, false],
@@ -36,7 +37,7 @@ describe('parseMaps', () => {
 });
 
 describe('parseLdconfig', () => {
-  it('keeps OpenSSL-style TLS libraries only, once per path', () => {
+  it('keeps OpenSSL and GnuTLS libraries only, once per path', () => {
     const text = [
       '\tlibxmlsec1-openssl.so.1 (libc6,x86-64) => /lib/x86_64-linux-gnu/libxmlsec1-openssl.so.1',
       '\tlibssl3.so (libc6,x86-64) => /lib/x86_64-linux-gnu/libssl3.so',
@@ -44,7 +45,11 @@ describe('parseLdconfig', () => {
       '\tlibssl.so.3 (libc6,x86-64) => /lib/x86_64-linux-gnu/libssl.so.3',
       '\tlibgnutls.so.30 (libc6,x86-64) => /lib/x86_64-linux-gnu/libgnutls.so.30',
     ].join('\n');
-    expect(parseLdconfig(text)).toEqual(['/lib/x86_64-linux-gnu/libssl3.so', '/lib/x86_64-linux-gnu/libssl.so.3']);
+    expect(parseLdconfig(text)).toEqual([
+      '/lib/x86_64-linux-gnu/libssl3.so',
+      '/lib/x86_64-linux-gnu/libssl.so.3',
+      '/lib/x86_64-linux-gnu/libgnutls.so.30',
+    ]);
   });
 });
 

@@ -4,7 +4,7 @@
 import type { CoreV1Api, CoreV1Event } from '@kubernetes/client-node';
 import { redact } from '../redact.js';
 import { eventTime } from './detect.js';
-import { messageOf } from './informer.js';
+import { messageOf } from '../../../../lib/kube-informer.js';
 
 export type EventSummary = { type?: string; reason?: string; message: string; count?: number; lastSeen?: string; source?: string };
 export type ContainerLogs = { container: string; current?: string[]; previous?: string[]; errors?: string[] };

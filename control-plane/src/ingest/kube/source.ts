@@ -23,7 +23,7 @@ import { resolveKubeAccess } from '../../../../lib/kube-config.js';
 import { namespaceInScope, type KubeSection } from './config.js';
 import { ContextGatherer, evidenceLines, type ContainerLogs, type EventSummary } from './context.js';
 import { detectJobFailure, detectNodeFailures, detectPodFailures, detectProgressDeadlineExceeded, toIso, type Finding } from './detect.js';
-import { ResourceInformer, type InformerStats } from './informer.js';
+import { ResourceInformer, type InformerStats } from '../../../../lib/kube-informer.js';
 import { ownerChain, rolloutHistory, workloadOf, type OwnerRef } from './owners.js';
 import { transitionToSignal, type GatheredContext, type TargetInfo, type WatchedKind } from './to-signal.js';
 import { FindingTracker, type Transition } from './tracker.js';

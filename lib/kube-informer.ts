@@ -2,7 +2,7 @@
 // any other error (a 500 or 403 on list, a refused connection) it reports once and stops; this
 // wrapper logs a clear line and starts it again with exponential backoff.
 import { ListWatch, Watch, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
-import type { Logger } from '../../../../lib/log.js';
+import type { Logger } from './log.js';
 
 export type InformerStats = { name: string; synced: boolean; errors: number; lastError?: string; lastErrorStatus?: number };
 export type Retry = { initialMs: number; maxMs: number };
