@@ -1,15 +1,14 @@
 // End to end, as root: real probes attached by the agent, a real HTTPS server, real clients
 // (curl, python3 urllib, Node fetch and https). The plaintext the sensor captured must equal,
 // byte for byte, what the server saw arrive and what it sent, attributed to the client's pid.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Event, EventOf } from '../schema/event.js';
 import type { Agent } from '../probe/src/agent.js';
-import { parseSensorConfig } from '../probe/src/config.js';
+import { startCaptureFixture, type CaptureFixture } from './helpers/capture.js';
 import { privileged, waitFor } from './helpers/privileged.js';
-import { makeCert, run, startRawServer, type Cert, type RawServer } from './helpers/tls.js';
+import { run, type Cert, type RawServer } from './helpers/tls.js';
 
 const gate = privileged('TLS capture end to end');
 const LIMIT = 256 * 1024;
@@ -34,31 +33,19 @@ function rebuild(events: TlsEvent[]): { bytes: Buffer; covered: number; truncate
 }
 
 describe.runIf(gate.ok)('TLS plaintext capture (real probes, real clients)', () => {
+  let fx: CaptureFixture;
   let agent: Agent;
   let cert: Cert;
   let server: RawServer;
   let dir: string;
-  const events: Event[] = [];
+  let events: Event[];
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'vigil-capture-'));
-    cert = makeCert();
-    server = await startRawServer(cert);
-    const { Agent } = await import('../probe/src/agent.js');
-    const config = parseSensorConfig({
-      output: { path: join(dir, 'events.jsonl') },
-      debug: { raw_tls: true },
-      capture: { max_bytes_per_call: LIMIT },
-    });
-    agent = await Agent.start({ config, onEvent: (e) => events.push(e) });
+    fx = await startCaptureFixture({ debug: { raw_tls: true }, capture: { max_bytes_per_call: LIMIT } });
+    ({ agent, cert, server, dir, events } = fx);
   });
 
-  afterAll(async () => {
-    await agent?.stop();
-    server?.stop();
-    rmSync(dir, { recursive: true, force: true });
-    if (cert) rmSync(cert.dir, { recursive: true, force: true });
-  });
+  afterAll(() => fx?.stop());
 
   const tlsOf = (pid: number) => events.filter((e): e is TlsEvent => e.kind === 'tls_data' && e.process?.tgid === pid);
 
