@@ -41,9 +41,11 @@ COPY --from=build /src/dist/ ./dist/
 COPY --from=build /src/probe/build/libvigilprobe.so ./probe/build/libvigilprobe.so
 COPY --from=build /src/schema/events.proto ./schema/events.proto
 COPY --from=build /src/control-plane/rules.default.yaml ./control-plane/rules.default.yaml
+# The dashboard is served as is (native ES modules, no build step): see docs/dashboard.md.
+COPY --from=build /src/control-plane/dashboard/ ./control-plane/dashboard/
 # `vigil status` is the sensor's exec probe; the symlink puts the command on PATH.
 RUN chmod +x dist/src/cli.js && ln -s /app/dist/src/cli.js /usr/local/bin/vigil
 USER 10001:10001
 EXPOSE 8080
-ENTRYPOINT ["node", "/app/dist/src/cli.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=4", "/app/dist/src/cli.js"]
 CMD ["control-plane"]

@@ -16,7 +16,7 @@ fi
 ./scripts/setup.sh || { echo "test-all: setup failed" >&2; exit 1; }
 
 echo "== type check"
-npx tsc -p tsconfig.json --noEmit || { echo "test-all: type check failed" >&2; exit 1; }
+npm run -s typecheck || { echo "test-all: type check failed" >&2; exit 1; }
 
 echo "== vitest"
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-artifacts/vitest.json

@@ -18,6 +18,7 @@ const PHASE_S = Number(process.env.BENCH_PHASE_S ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SUSTAIN_S = Number(process.env.BENCH_SUSTAIN_S ?? 60);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const SENSOR_NODE_FLAGS = ['--max-semi-space-size=4'];
 
 interface LoadResult {
   sent: number;
@@ -26,7 +27,7 @@ interface LoadResult {
   pid: number;
 }
 
-function sh(cmd: string, args: string[]): Promise<string> {
+export function sh(cmd: string, args: string[]): Promise<string> {
   return new Promise((res, rej) => {
     const c = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] });
     let out = '';
@@ -40,12 +41,13 @@ async function load(url: string, ca: string, seconds: number): Promise<LoadResul
   return JSON.parse(out) as LoadResult;
 }
 
-async function startSensor(output: string): Promise<ChildProcess> {
+export async function startSensor(output: string): Promise<ChildProcess> {
   // One file for the whole run (no rotation), so every captured call can be counted.
   const config = join(dirname(output), 'config.yaml');
   mkdirSync(dirname(output), { recursive: true });
   writeFileSync(config, `output:\n  max_bytes: ${8 * 1024 ** 3}\n`);
-  const child = spawn(process.execPath, [CLI, 'sensor', '--config', config, '--output', output], {
+  // With the V8 flags the image's ENTRYPOINT, ./vigil and the bin's shebang give it.
+  const child = spawn(process.execPath, [...SENSOR_NODE_FLAGS, CLI, 'sensor', '--config', config, '--output', output], {
     stdio: 'ignore',
     env: { ...process.env, VIGIL_LOG_LEVEL: 'warn' },
   });
@@ -58,7 +60,7 @@ async function startSensor(output: string): Promise<ChildProcess> {
   return child;
 }
 
-async function stopSensor(child: ChildProcess): Promise<void> {
+export async function stopSensor(child: ChildProcess): Promise<void> {
   const done = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
   await done;
@@ -74,15 +76,20 @@ function peakRssMiB(pid: number): number {
   return Number(m?.[1] ?? 0) / 1024;
 }
 
-export async function run(): Promise<void> {
-  if (process.getuid?.() !== 0) throw new Error('the capture benchmark loads eBPF probes: run it as root');
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-'));
+/** The local OpenAI-compatible HTTPS server (its own process) with a fresh certificate in `dir`. */
+export async function startAiServer(dir: string): Promise<{ url: string; cert: string; server: ChildProcess }> {
   const cert = join(dir, 'cert.pem');
   const key = join(dir, 'key.pem');
   await sh('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost']);
   const server = spawn(process.execPath, [join(root, 'test/helpers/ai-server.mjs'), cert, key], { stdio: ['ignore', 'pipe', 'inherit'] });
   const ports = await new Promise<{ https: number }>((res) => createInterface({ input: server.stdout! }).once('line', (l) => res(JSON.parse(l))));
-  const url = `https://localhost:${ports.https}/v1/chat/completions`;
+  return { url: `https://localhost:${ports.https}/v1/chat/completions`, cert, server };
+}
+
+export async function run(): Promise<void> {
+  if (process.getuid?.() !== 0) throw new Error('the capture benchmark loads eBPF probes: run it as root');
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-'));
+  const { url, cert, server } = await startAiServer(dir);
   try {
     await load(url, cert, 2); // warm-up
     const off: number[] = [];

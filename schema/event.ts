@@ -6,7 +6,7 @@ const u32 = z.number().int().nonnegative();
 const u64 = z.number().int().nonnegative();
 const i32 = z.number().int();
 
-export const EVENT_KINDS = ['ai_call', 'http_call', 'process_exit', 'signal', 'oom_kill', 'loss', 'tls_data'] as const;
+export const EVENT_KINDS = ['ai_call', 'http_call', 'process_exit', 'signal', 'oom_kill', 'loss', 'tls_data', 'sensor_status'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
 export const Process = z.object({
@@ -50,6 +50,19 @@ export const TlsData = z.object({
   peer: z.string().optional(),
   sni: z.string().optional(),
   data_base64: z.string(),
+});
+/** The sensor's heartbeat (totals since the agent started). */
+export const SensorStatus = z.object({
+  version: z.string(),
+  interval_s: u32,
+  uptime_s: z.number().nonnegative().optional(),
+  targets_attached: u32.optional(),
+  events: z.record(z.string(), u64).optional(),
+  losses: z.record(z.string(), u64).optional(),
+  lost_total: u64.optional(),
+  backlog: z
+    .object({ events: u64.optional(), bytes: u64.optional(), connected: z.boolean().optional(), publish_failures: u64.optional() })
+    .optional(),
 });
 
 export const GenAi = z.object({
@@ -139,10 +152,12 @@ export const Event = z.discriminatedUnion('kind', [
   z.object({ ...base, kind: z.literal('oom_kill'), oom_kill: OomKill }),
   z.object({ ...base, kind: z.literal('loss'), loss: Loss }),
   z.object({ ...base, kind: z.literal('tls_data'), tls_data: TlsData }),
+  z.object({ ...base, kind: z.literal('sensor_status'), sensor_status: SensorStatus }),
 ]);
 
 export type Event = z.infer<typeof Event>;
 export type AiCall = z.infer<typeof AiCall>;
+export type SensorStatus = z.infer<typeof SensorStatus>;
 export type ProcessInfo = z.infer<typeof Process>;
 export type KubernetesInfo = z.infer<typeof Kubernetes>;
 export type EventOf<K extends EventKind> = Extract<Event, { kind: K }>;

@@ -23,6 +23,6 @@ describe('expected-events.json', () => {
   it('describes every event kind with its required body', () => {
     const schema = eventJsonSchema() as { oneOf?: Array<{ properties: { kind: { const: string } }; required: string[] }> };
     const kinds = (schema.oneOf ?? []).map((o) => [o.properties.kind.const, o.required.includes(o.properties.kind.const)]);
-    expect(kinds).toEqual(['ai_call', 'http_call', 'process_exit', 'signal', 'oom_kill', 'loss', 'tls_data'].map((k) => [k, true]));
+    expect(kinds).toEqual(['ai_call', 'http_call', 'process_exit', 'signal', 'oom_kill', 'loss', 'tls_data', 'sensor_status'].map((k) => [k, true]));
   });
 });

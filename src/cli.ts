@@ -1,4 +1,6 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
+// (A 4 MiB young generation keeps the sensor's peak RSS under its 128 MiB budget at full
+// capture rate; the image's ENTRYPOINT and ./vigil pass the same flag.)
 // The `vigil` command: wires the sensor and the control plane; each subcommand is small.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { resolve } from 'node:path';
@@ -17,7 +19,8 @@ Usage:
       The control plane: ingest (sensor events over NATS, /logs, /webhook, Kubernetes, Loki),
       incidents, triage, alerts, remediation, API.
   vigil status [--config FILE] [--output FILE] [--json]
-      Show a running sensor's attached targets, per-probe event and loss counts, uptime.
+      Show a running sensor's attached targets, per-probe event and loss counts, uptime, and
+      the NATS spool backlog (events and bytes not yet acknowledged).
   vigil events [--config FILE] [--file FILE] [--follow]
   vigil events --nats URL [--subject FILTER] [--durable NAME] [--follow]
       Print the sensor's events as JSON lines, from its JSONL file or from NATS JetStream.
@@ -38,7 +41,9 @@ Options:
   -h, --help          this help
 
 Environment: VIGIL_LOG_LEVEL (info), NODE_NAME / VIGIL_NODE_NAME, VIGIL_OUTPUT_PATH,
-VIGIL_AI_ONLY, VIGIL_MAX_CAPTURE_BYTES, VIGIL_RAW_TLS, VIGIL_NATS_URL.
+VIGIL_AI_ONLY, VIGIL_MAX_CAPTURE_BYTES, VIGIL_RAW_TLS, VIGIL_NATS_URL, VIGIL_METRICS_ENABLED,
+VIGIL_METRICS_ADDRESS, VIGIL_METRICS_PORT (sensor metrics on :9464/metrics),
+VIGIL_HEARTBEAT_INTERVAL_S.
 `;
 
 const OPTIONS = {
@@ -176,7 +181,7 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((e: unknown) => {
   const err = e as Error;
-  const known = err instanceof ConfigError || err instanceof StatusUnavailable || err.name === 'PreflightError' || err.name === 'ProbeError';
+  const known = err instanceof ConfigError || err instanceof StatusUnavailable || err.name === 'PreflightError' || err.name === 'ProbeError' || err.name === 'MetricsListenError';
   process.stderr.write(`vigil: ${known ? err.message : (err.stack ?? String(err))}\n`);
   process.exit(known ? 1 : 70);
 });

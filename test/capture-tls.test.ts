@@ -178,6 +178,11 @@ fetch(process.argv[1], { method: 'POST', body }).then((r) => r.arrayBuffer()).th
     for (const e of truncated) expect(e.tls_data.call_len).toBeGreaterThan(LIMIT);
   });
 
+  it('drops the server side of a connection in the kernel: the Node server answering every client above left no event', () => {
+    expect(server.exchanges.length).toBeGreaterThanOrEqual(6);
+    expect(events.filter((e) => e.process?.tgid === server.pid)).toEqual([]);
+  });
+
   it('never captures its own process', () => {
     expect(events.filter((e) => e.process?.tgid === process.pid)).toEqual([]);
   });

@@ -50,9 +50,14 @@ describe.runIf(gate.ok)('sensor → NATS JetStream → control plane', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
+  /** The list carries only the latest timeline entries (other exits on this host join too): read each detail. */
   async function incidentFor(cp: ControlPlane, pid: number): Promise<IncidentView | undefined> {
-    const { items } = (await (await fetch(`${cp.url}/api/incidents`)).json()) as { items: IncidentView[] };
-    return items.find((i) => i.timeline.some((t) => t.source === 'sensor' && t.attributes.pid === pid));
+    const { items } = (await (await fetch(`${cp.url}/api/incidents`)).json()) as { items: Array<{ id: string }> };
+    for (const { id } of items) {
+      const detail = (await (await fetch(`${cp.url}/api/incidents/${encodeURIComponent(id)}`)).json()) as IncidentView;
+      if (detail.timeline.some((t) => t.source === 'sensor' && t.attributes.pid === pid)) return detail;
+    }
+    return undefined;
   }
 
   async function waitIncident(cp: ControlPlane, pid: number): Promise<IncidentView> {
@@ -72,14 +77,14 @@ describe.runIf(gate.ok)('sensor → NATS JetStream → control plane', () => {
       const a = await run('sh', ['-c', 'exit 7']);
       expect(a.code).toBe(7);
       const incident = await waitIncident(first, a.pid);
-      expect(incident.timeline[0]!.attributes).toMatchObject({ pid: a.pid });
+      expect(incident.timeline.find((t) => t.attributes.pid === a.pid)!.attributes).toMatchObject({ exitCode: 7 });
       await first.close();
 
       // While the control plane is down the sensor keeps publishing; the durable consumer
       // delivers what it missed once it is back, and nothing twice.
       const b = await run('python3', ['-c', 'import ctypes; ctypes.string_at(0)']);
       expect(b.signal).toBe('SIGSEGV');
-      await waitFor(() => (Number(agent.status().nats?.acked ?? 0) >= 2 ? true : undefined), 'the sensor to publish both events', 15_000);
+      await waitFor(() => (Number((agent.status().nats as { acked?: number } | undefined)?.acked ?? 0) >= 2 ? true : undefined), 'the sensor to publish both events', 15_000);
       second = await controlPlane(join(dir, 'state'));
       await waitIncident(second, b.pid);
       const restored = await incidentFor(second, a.pid);

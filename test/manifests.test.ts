@@ -154,6 +154,11 @@ function checkVigilObjects(objects: KubeObject[], opts: { privileged?: boolean; 
   const sensorCm = find(objects, 'ConfigMap', pod.volumes.find((v: any) => v.configMap).configMap.name);
   const sensorCfg = parseSensorConfig(parseYaml(sensorCm.data['config.yaml']), {}, 'sensor ConfigMap');
   expect(sensorCfg.output.path.startsWith(`${mounts['/output'].mountPath}/`)).toBe(true);
+  // The metrics endpoint the config turns on is the port the pod names `metrics`, annotated for scraping.
+  expect(sensorCfg.metrics.enabled).toBe(true);
+  expect(sensor.ports).toContainEqual({ name: 'metrics', containerPort: sensorCfg.metrics.port, protocol: 'TCP' });
+  expect(ds.spec.template.metadata.annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(sensorCfg.metrics.port), 'prometheus.io/path': '/metrics' });
+  expect(sensorCfg.heartbeat.interval_s).toBeGreaterThan(0);
   const natsSection = (sensorCfg as Record<string, unknown>).nats;
   if (natsSection) NatsConfig.parse(natsSection);
   const cpCm = find(objects, 'ConfigMap', cpPod.volumes.find((v: any) => v.configMap).configMap.name);
@@ -175,6 +180,16 @@ function checkVigilObjects(objects: KubeObject[], opts: { privileged?: boolean; 
   expect(nats.spec.template.spec.containers[0].args).toContain('--jetstream');
   expect(nats.spec.volumeClaimTemplates[0].metadata.name).toBe('data');
   expect(find(objects, 'Service', nats.spec.serviceName).spec.clusterIP).toBe('None');
+}
+
+/** The sensors' PodMonitor selects the sensor pods and scrapes their `metrics` port on /metrics. */
+function checkPodMonitor(objects: KubeObject[]): void {
+  const pm = find(objects, 'PodMonitor', 'vigil-sensor');
+  const ds = find(objects, 'DaemonSet', 'vigil-sensor');
+  expect(ds.spec.template.metadata.labels).toMatchObject(pm.spec.selector.matchLabels);
+  expect(pm.spec.selector.matchLabels['app.kubernetes.io/component']).toBe('sensor');
+  expect(ds.spec.template.spec.containers[0].ports.map((p: any) => p.name)).toContain(pm.spec.podMetricsEndpoints[0].port);
+  expect(pm.spec.podMetricsEndpoints[0].path).toBe('/metrics');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -232,7 +247,7 @@ describe('Dockerfile', () => {
     const users = ins.filter((i) => i.stage === runtime && i.op === 'USER');
     expect(users.length).toBeGreaterThan(0);
     expect(users.at(-1)!.args.split(':')[0]).not.toMatch(/^(0|root)$/);
-    expect(ins.find((i) => i.op === 'ENTRYPOINT')?.args).toBe('["node", "/app/dist/src/cli.js"]');
+    expect(ins.find((i) => i.op === 'ENTRYPOINT')?.args).toBe('["node", "--max-semi-space-size=4", "/app/dist/src/cli.js"]');
   });
 
   it('the sources the image compiles import nothing left out of the build context', () => {
@@ -349,6 +364,7 @@ if (haveKubectl) describe('kustomize', () => {
     expect(sm.spec.selector.matchLabels['app.kubernetes.io/component']).toBe('control-plane');
     expect(svc.spec.ports.map((p: any) => p.name)).toContain(sm.spec.endpoints[0].port);
     expect(sm.spec.endpoints[0].path).toBe('/metrics');
+    checkPodMonitor(objs);
   });
 
   it('cookbook/kubernetes/daemonset is Vigil’s dev overlay plus a demo whose references all resolve', async () => {
@@ -489,6 +505,8 @@ describe(`Helm chart rendered (${haveHelm ? 'helm template' : 'stand-in renderer
       expect(await schemaProblems(objects)).toEqual([]);
       checkVigilObjects(objects, { privileged: set.includes('sensor.privileged=true'), nats: !set.includes('nats.enabled=false') });
       expect(objects.some((o) => o.kind === 'ServiceMonitor')).toBe(set.includes('serviceMonitor.enabled=true'));
+      if (set.includes('serviceMonitor.enabled=true')) checkPodMonitor(objects);
+      else expect(objects.some((o) => o.kind === 'PodMonitor')).toBe(false);
     },
   );
 

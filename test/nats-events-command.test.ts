@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JsonlSink } from '../probe/src/sinks/jsonl.js';
 import { startEventStreaming, type EventStreaming } from '../probe/src/sinks/nats.js';
 import { runEventsCommand, subjectMatches } from '../src/commands/events.js';
-import { Event } from '../schema/event.js';
+import { Event, EVENT_KINDS } from '../schema/event.js';
 import { sampleEvent } from '../schema/fixtures/events.js';
 import { findNatsServer, NatsServer, waitFor } from './helpers/nats-server.js';
 
@@ -121,11 +121,13 @@ describe.skipIf(!natsBin)('vigil events --nats', () => {
     const { out, events } = capture();
     const stop = new AbortController();
     const done = runEventsCommand({ nats: server.url, subject: 'vigil.events.*.oom_kill', follow: true }, out, stop.signal);
-    for (let i = 0; i < 70; i++) sink.write(sampleEvent(i));
+    const kinds = EVENT_KINDS.length;
+    const oom = EVENT_KINDS.indexOf('oom_kill');
+    for (let i = 0; i < 10 * kinds; i++) sink.write(sampleEvent(i));
     await waitFor(() => events().length, (n) => n >= 10, 10_000);
     stop.abort();
     await done;
-    expect(events().map((e) => e.id)).toEqual(Array.from({ length: 10 }, (_, i) => sampleEvent(i * 7 + 4).id));
+    expect(events().map((e) => e.id)).toEqual(Array.from({ length: 10 }, (_, i) => sampleEvent(i * kinds + oom).id));
   });
 
   it('fails fast with the server named when it cannot connect', async () => {

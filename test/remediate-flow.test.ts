@@ -6,11 +6,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { auditRoutes } from '../control-plane/src/audit/routes.js';
 import { RemediationSection, type RemediationConfigInput } from '../control-plane/src/remediate/config.js';
 import { kubeFrom } from '../control-plane/src/remediate/kube.js';
 import { createRemediator, type Remediator } from '../control-plane/src/remediate/remediator.js';
+import { RemediationMetrics } from '../control-plane/src/metrics/remediation.js';
+import { sampleOf } from './helpers/prom-text.js';
 import { remediationRoutes } from '../control-plane/src/remediate/routes.js';
 import { FileBackend } from '../control-plane/src/store/file-backend.js';
 import { stateStoreOver, type StateStore } from '../control-plane/src/store/state-store.js';
@@ -24,8 +27,8 @@ let remediator: Remediator;
 let app: FastifyInstance;
 let clock: number;
 
-async function setup(config: RemediationConfigInput): Promise<void> {
-  remediator = createRemediator({ config: RemediationSection.parse(config), store, kube: kubeFrom(api.kubeConfig()), now: () => new Date(clock) });
+async function setup(config: RemediationConfigInput, metrics?: RemediationMetrics): Promise<void> {
+  remediator = createRemediator({ config: RemediationSection.parse(config), store, kube: kubeFrom(api.kubeConfig()), now: () => new Date(clock), ...(metrics ? { metrics } : {}) });
   app = Fastify();
   await app.register(remediationRoutes, { remediator });
   await app.register(auditRoutes, { store, now: () => new Date(clock) });
@@ -51,6 +54,19 @@ const restart = (ns: string, name: string) => ({ type: 'rollout-restart', target
 const post = (url: string, payload: unknown, headers: Record<string, string> = {}) => app.inject({ method: 'POST', url, payload: payload as object, headers });
 
 describe('approval', () => {
+  it('counts every audited step by action and outcome (vigil_remediations_total)', async () => {
+    const registry = new Registry();
+    await setup({}, new RemediationMetrics(registry));
+    seedWorkload(api, 'shop', 'web');
+    const proposed = await remediator.propose({ incidentId: 'inc-m', action: restart('shop', 'web'), actor: { type: 'llm', name: 'gpt-test' } });
+    await remediator.approve(proposed.remediationId!, 'alice', 'metrics test');
+    await remediator.propose({ incidentId: 'inc-m2', action: { type: 'none', target: { kind: 'Deployment', namespace: 'shop', name: 'web' }, params: {} }, actor: { type: 'rule', name: 'r' } });
+    const text = await registry.metrics();
+    expect(sampleOf(text, 'vigil_remediations_total', { action: 'rollout-restart', outcome: 'pending-approval' })).toBe(1);
+    expect(sampleOf(text, 'vigil_remediations_total', { action: 'rollout-restart', outcome: 'applied' })).toBe(1);
+    expect(sampleOf(text, 'vigil_remediations_total', { action: 'none', outcome: 'refused' })).toBe(1);
+  });
+
   it('waits in manual mode, carries the kubectl command, and applies when approved (who and why recorded)', async () => {
     await setup({});
     seedWorkload(api, 'shop', 'web');

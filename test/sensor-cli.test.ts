@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findNatsServer, freePort, NatsServer } from './helpers/nats-server.js';
 import { privileged, waitFor } from './helpers/privileged.js';
+import { sampleOf } from './helpers/prom-text.js';
 import { makeCert, run, startRawServer, type Cert, type RawServer } from './helpers/tls.js';
 
 const gate = privileged('vigil sensor command');
@@ -105,6 +107,71 @@ describe.runIf(gate.ok)('vigil sensor, status and shutdown (built CLI)', () => {
     sensor.kill('SIGINT');
     expect(await exited(sensor)).toBe(0);
     expect(bpfPrograms()).not.toMatch(PROBE_PROGRAMS);
+  });
+
+  it.runIf(findNatsServer())('serves its metrics, sends heartbeats, and shows the NATS backlog in status during an outage', async () => {
+    const nats = await NatsServer.start();
+    const metricsPort = await freePort();
+    const output = join(dir, 'nats/events.jsonl');
+    const sensor = spawn(process.execPath, [CLI, 'sensor', '--output', output, '--nats', nats.url], {
+      env: {
+        ...process.env,
+        VIGIL_LOG_LEVEL: 'error',
+        VIGIL_METRICS_ENABLED: '1',
+        VIGIL_METRICS_ADDRESS: '127.0.0.1',
+        VIGIL_METRICS_PORT: String(metricsPort),
+        VIGIL_HEARTBEAT_INTERVAL_S: '1',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    sensor.stderr!.on('data', (d) => (stderr += d));
+    const status = () => run(process.execPath, [CLI, 'status', '--output', output]);
+    /** Polls `vigil status` until its output matches. */
+    const statusMatching = async (re: RegExp, what: string) => {
+      for (let i = 0; i < 80; i++) {
+        const r = await status();
+        const m = re.exec(r.stdout);
+        if (m) return m;
+        await new Promise((res) => setTimeout(res, 250));
+      }
+      throw new Error(`timed out waiting for ${what}; last status:\n${(await status()).stdout}\nstderr: ${stderr}`);
+    };
+    const scrape = async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    try {
+      await statusMatching(/NATS: connected; backlog 0 events .*, [1-9]\d* acknowledged/, 'heartbeats to be published');
+      // The snapshot behind the metrics is refreshed every second: wait for one after a heartbeat.
+      let up = await scrape();
+      for (let i = 0; i < 40 && sampleOf(up, 'vigil_sensor_events_total', { kind: 'sensor_status' }) === undefined; i++) {
+        await new Promise((res) => setTimeout(res, 100));
+        up = await scrape();
+      }
+      expect(sampleOf(up, 'vigil_sensor_nats_connected')).toBe(1);
+      expect(sampleOf(up, 'vigil_sensor_events_total', { kind: 'sensor_status' })).toBeGreaterThanOrEqual(1);
+      expect(sampleOf(up, 'vigil_sensor_probe_lost_total', { probe: 'ssl_write' })).toBe(0);
+      expect(sampleOf(up, 'vigil_sensor_targets_attached')).toBeGreaterThan(0);
+      expect(sampleOf(up, 'vigil_sensor_jsonl_bytes_written_total')).toBeGreaterThan(0);
+
+      await nats.kill();
+      // Heartbeats go on every second and wait in the spool.
+      const during = await statusMatching(/NATS: NOT connected; backlog ([1-9]\d*) events \(\d/, 'a backlog while NATS is down');
+      expect(Number(during[1])).toBeGreaterThan(0);
+      const down = await scrape();
+      expect(sampleOf(down, 'vigil_sensor_nats_connected')).toBe(0);
+      expect(sampleOf(down, 'vigil_sensor_nats_backlog_events')).toBeGreaterThan(0);
+      expect(sampleOf(down, 'vigil_sensor_nats_backlog_bytes')).toBeGreaterThan(0);
+
+      await nats.launch();
+      await statusMatching(/NATS: connected; backlog 0 events/, 'the backlog to drain after NATS is back');
+      const nc = await nats.connect();
+      const stored = await (await nc.jetstreamManager()).streams.info('VIGIL_EVENTS');
+      await nc.close();
+      expect(stored.state.messages).toBeGreaterThan(Number(during[1]));
+    } finally {
+      sensor.kill('SIGTERM');
+      await exited(sensor);
+      await nats.stop();
+    }
   });
 
   it('fails clearly on a missing config file', async () => {

@@ -55,15 +55,27 @@ describe.runIf(gate.ok)('vigil (sensor + control plane in one process)', () => {
     expect(await get('/health')).toEqual({ status: 'ok' });
   });
 
+  it('shows this host’s sensor as healthy from its start-up heartbeat, and counts its events in /metrics', async () => {
+    const { items } = (await get('/api/sensors')) as { items: Array<{ node: string; healthy: boolean; version: string; targets: number }> };
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ healthy: true, version: '0.1.0' });
+    expect(items[0]!.targets).toBeGreaterThan(0);
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toMatch(new RegExp(`vigil_sensor_events_total\\{kind="sensor_status",node="${items[0]!.node}"\\} [1-9]`));
+  });
+
   it('turns a segfault on this host into an incident with its analysis', async () => {
     const r = await run('python3', ['-c', 'import ctypes; ctypes.string_at(0)']);
     expect(r.signal).toBe('SIGSEGV');
     const found = await (async () => {
       const deadline = Date.now() + 15_000;
       while (Date.now() < deadline) {
+        // The list carries only each incident's latest timeline entries: read the details.
         const { items } = (await get('/api/incidents')) as { items: IncidentView[] };
-        const mine = items.find((i) => i.timeline.some((t) => t.source === 'sensor' && t.attributes.pid === r.pid));
-        if (mine?.analysis) return mine;
+        for (const item of items) {
+          const mine = (await get(`/api/incidents/${encodeURIComponent(item.id)}`)) as IncidentView;
+          if (mine.analysis && mine.timeline.some((t) => t.source === 'sensor' && t.attributes.pid === r.pid)) return mine;
+        }
         await new Promise((res) => setTimeout(res, 200));
       }
       throw new Error(`no analysed incident for pid ${r.pid}; stderr: ${stderr}`);

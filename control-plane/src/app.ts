@@ -4,10 +4,12 @@ import { STATUS_CODES } from 'node:http';
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { logger } from '../../lib/log.js';
+import { installApiSecurity } from './api/auth.js';
 import type { ControlPlaneConfig } from './config.js';
 import { IngestError } from './ingest/errors.js';
 import { IngestMetrics } from './ingest/metrics.js';
 import { ingestRoutes } from './ingest/plugin.js';
+import { metricsRoute } from './metrics/route.js';
 import type { SignalSink } from './ingest/sink.js';
 
 export interface AppOptions {
@@ -54,6 +56,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const registry = opts.registry ?? new Registry();
   const metrics = new IngestMetrics(registry);
   app.decorate('ingest', { config, sink: opts.sink, metrics, registry });
+  // Before any route: auth, CORS and secure headers cover everything registered after.
+  await installApiSecurity(app, { auth: config.server.auth, cors: config.server.cors });
 
   app.setErrorHandler((err: FastifyError | IngestError, req, reply) => {
     const endpoint = req.url.startsWith('/logs') ? 'logs' : req.url.startsWith('/webhook') ? 'webhook' : 'other';
@@ -81,6 +85,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     const ready = opts.ready?.() ?? true;
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready' });
   });
+  await app.register(metricsRoute, { registry });
   await app.register(ingestRoutes);
   if (opts.plugins) await app.register(opts.plugins);
   return app;

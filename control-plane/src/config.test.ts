@@ -7,7 +7,11 @@ import { ConfigError, enabledAdapters, loadConfig, parseConfig } from './config.
 describe('control-plane config', () => {
   it('has working defaults', () => {
     const c = parseConfig({});
-    expect(c.server).toEqual({ port: 8080, host: '0.0.0.0' });
+    expect(c.server).toMatchObject({ port: 8080, host: '0.0.0.0' });
+    // No API tokens (an open API, warned about at start) and no CORS origins.
+    expect(c.server.auth.tokens).toEqual([]);
+    expect(c.server.cors.origins).toEqual([]);
+    expect(c.aiCalls.capacity).toBe(1_000_000);
     expect(c.webhooks.enabledAdapters).toEqual(['alertmanager', 'grafana', 'pagerduty', 'datadog', 'opsgenie', 'victorops', 'newrelic']);
     expect(c.logs.maxBodyBytes).toBe(10 * 1024 * 1024);
   });

@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { NatsConfig } from '../../lib/nats/config.js';
+import { AiCallsSection } from './aicalls/config.js';
+import { authEnv, AuthSection, CorsSection } from './api/auth.js';
 import { CustomHttpLogSection } from './ingest/custom-http-logs.js';
 import { KUBE_ENV, KubeSection } from './ingest/kube/config.js';
 import { LokiSection } from './ingest/loki.js';
@@ -19,6 +21,10 @@ const bytes = z.coerce.number().int().positive();
 export const ServerSection = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(8080),
   host: z.string().min(1).default('0.0.0.0'),
+  /** API bearer tokens (VIGIL_API_TOKENS, VIGIL_API_TOKENS_FILE); none means an open API. */
+  auth: AuthSection.prefault({}),
+  /** Browser origins allowed to call the API (VIGIL_CORS_ORIGINS); none by default. */
+  cors: CorsSection.prefault({}),
 });
 
 export const LogsSection = z.object({
@@ -69,6 +75,7 @@ export const ControlPlaneConfig = z.object({
   incidents: IncidentsConfig.prefault({}),
   kubernetes: KubeSection.prefault({}),
   remediation: RemediationSection.prefault({}),
+  aiCalls: AiCallsSection.prefault({}),
   loki: LokiSection.optional(),
   customHttpLogs: CustomHttpLogSection.optional(),
   /** The sensor event stream (JetStream); absent in single-host mode. */
@@ -103,6 +110,10 @@ export function applyEnv(tree: Tree, env: NodeJS.ProcessEnv): Tree {
   };
   set(['server', 'port'], env.PORT);
   set(['server', 'host'], env.HOST);
+  const api = authEnv(env);
+  Object.assign(section(section(tree, 'server'), 'auth'), api.auth);
+  Object.assign(section(section(tree, 'server'), 'cors'), api.cors);
+  set(['aiCalls', 'capacity'], env.VIGIL_AI_CALLS_CAPACITY);
   set(['logs', 'maxBodyBytes'], env.LOGS_MAX_BODY_BYTES);
   set(['logs', 'token'], env.LOGS_TOKEN);
   set(['webhooks', 'enabledAdapters'], env.ENABLED_ADAPTERS);

@@ -10,6 +10,8 @@ import { AlertRouter } from './alert/router.js';
 import { Correlator, DEFAULT_CORRELATOR, type CorrelatorConfig } from './correlate/correlator.js';
 import { MemoryIncidentStore, type IncidentFilter, type IncidentStore } from './correlate/store.js';
 import type { Incident, IncidentChange } from './correlate/types.js';
+import type { AlertMetrics } from './metrics/alerts.js';
+import type { TriageMetrics } from './metrics/triage.js';
 import { GO_DURATION, parseDuration } from './rules/duration.js';
 import type { RuleSet } from './rules/engine.js';
 import { RulesWatcher } from './rules/watcher.js';
@@ -43,6 +45,8 @@ export type ChangeListener = (change: IncidentChange) => void;
 export interface IncidentEngine {
   accept(signals: Signal[]): Promise<AcceptResult>;
   acknowledge(id: string): Promise<Incident | undefined>;
+  /** Resolves by hand (open or acknowledged); an already resolved incident is returned as is. */
+  resolve(id: string): Promise<Incident | undefined>;
   get(id: string): Promise<Incident | undefined>;
   list(filter?: IncidentFilter): Promise<Incident[]>;
   /** Called after triage for opened/reopened incidents and at once for other changes. */
@@ -137,6 +141,13 @@ export function createIncidentEngine(deps: IncidentEngineDeps): IncidentEngine {
       handle(change);
       return change.incident;
     },
+    async resolve(id) {
+      const change = correlator.resolveById(id, new Date());
+      if (!change) return store.get(id);
+      await store.put(change.incident);
+      handle(change);
+      return change.incident;
+    },
     get: (id) => store.get(id),
     list: (filter) => store.list(filter),
     subscribe(listener) {
@@ -184,11 +195,14 @@ export interface Incidents {
 }
 
 /** Builds the whole incident pipeline from config: rules (hot reload), triage, alerts, engine. */
-export async function startIncidents(config: IncidentsConfig, deps: { redactor: Redactor; store?: IncidentStore }): Promise<Incidents> {
+export async function startIncidents(
+  config: IncidentsConfig,
+  deps: { redactor: Redactor; store?: IncidentStore; metrics?: { triage?: TriageMetrics; alerts?: AlertMetrics } },
+): Promise<Incidents> {
   const rules = await RulesWatcher.open(config.rules_file ?? defaultRulesPath(), config.rules_reload_debounce_ms);
   rules.start();
-  const triage = new TriageService({ config: config.triage, redactor: deps.redactor });
-  const alerts = new AlertRouter(config.alerts, { redactor: deps.redactor });
+  const triage = new TriageService({ config: config.triage, redactor: deps.redactor, ...(deps.metrics?.triage ? { metrics: deps.metrics.triage } : {}) });
+  const alerts = new AlertRouter(config.alerts, { redactor: deps.redactor, ...(deps.metrics?.alerts ? { metrics: deps.metrics.alerts } : {}) });
   const engine = createIncidentEngine({
     rules,
     triage,

@@ -49,6 +49,7 @@ enum vigil_library {
 	VIGIL_LIB_OPENSSL = 1,   /* uprobes on SSL_read/SSL_write */
 	VIGIL_LIB_PLAINTEXT = 2, /* socket syscalls of a connection to a watched port */
 	VIGIL_LIB_GNUTLS = 3,    /* uprobes on gnutls_record_send/gnutls_record_recv */
+	VIGIL_LIB_GO = 4,        /* uprobes on Go crypto/tls (*Conn).Write, (*Conn).Read and its RETs */
 };
 
 enum vigil_data_flags {
@@ -74,7 +75,9 @@ enum vigil_probe_id {
 	VIGIL_PROBE_PLAIN_WRITE = 7,
 	VIGIL_PROBE_PLAIN_READ = 8,
 	VIGIL_PROBE_PLAIN_CLOSE = 9,
-	VIGIL_PROBE_MAX = 10,
+	VIGIL_PROBE_GO_WRITE = 10,
+	VIGIL_PROBE_GO_READ = 11,
+	VIGIL_PROBE_MAX = 12,
 };
 
 struct vigil_counters {
@@ -83,7 +86,7 @@ struct vigil_counters {
 };
 
 /* Plaintext moved by one TLS call or socket syscall (or one chunk of it). For OpenSSL the
- * connection is the SSL object; for plaintext sockets conn_ptr is the fd. */
+ * connection is the SSL object, for Go the *tls.Conn; for plaintext sockets conn_ptr is the fd. */
 struct vigil_conn_data {
 	__u8 type; /* VIGIL_REC_CONN_DATA */
 	__u8 direction;

@@ -21,6 +21,7 @@ const volatile __u32 self_tgid = 0;           /* never capture the agent's own T
 const volatile __u32 max_capture_bytes = 262144; /* per TLS call */
 const volatile __u64 wakeup_bytes = 65536;    /* wake the consumer once this much is pending */
 const volatile __u64 fatal_signal_mask = 0;   /* bit n set: death by signal n is reported */
+const volatile __u8 capture_server_side = 0;  /* 1: also the calls this node's processes serve */
 
 /* Keep the record types in the object's BTF so the layout test can read them. */
 const struct vigil_conn_data *unused_conn_data __attribute__((unused));
@@ -56,12 +57,40 @@ struct ssl_call {
 	__u8 _pad[6];
 };
 
+/* A plaintext socket syscall in flight on one thread, from entry to exit. */
+struct plain_call {
+	__u64 buf; /* the data, or for vectored calls the iovec array */
+	__s32 fd;
+	__u32 iovcnt; /* 0: buf is the data */
+	__u8 direction;
+	__u8 _pad[7];
+};
+
+/*
+ * Per-thread state in task-local storage rather than hash maps keyed by thread id: the data
+ * syscall tracepoints run for every read and write on the node, and a task-storage lookup is a
+ * pointer walk where a hash lookup (and the update and delete around each TLS call) is not.
+ */
+struct thread_state {
+	struct ssl_call tls;
+	struct plain_call plain;
+	__u8 tls_live;
+	__u8 plain_live;
+	__u8 plain_socks; /* on a group leader: the process has connected to a watched port */
+	__u8 _pad[5];
+};
+
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32); /* thread id */
-	__type(value, struct ssl_call);
-} active SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct thread_state);
+} threads SEC(".maps");
+
+static __always_inline struct thread_state *thread_state(struct task_struct *task, __u64 flags)
+{
+	return bpf_task_storage_get(&threads, task, 0, flags);
+}
 
 struct conn_key {
 	__u64 ssl;
@@ -76,6 +105,8 @@ struct conn_state {
 	__u16 family;
 	__u16 dport;
 	__u8 daddr[16];
+	__u8 server; /* this process answers HTTP requests on it: not captured (see ssl_return) */
+	__u8 _pad[7];
 };
 
 struct {
@@ -155,14 +186,19 @@ static __always_inline struct conn_state *conn_get(__u32 tgid, __u64 ssl)
 	return bpf_map_lookup_elem(&conns, &key);
 }
 
-static __always_inline int ssl_enter(struct pt_regs *ctx, __u64 ssl, __u64 buf, __u64 len_ptr, __u8 ex, __u8 library)
+static __always_inline int ssl_enter(struct pt_regs *ctx, int probe, __u64 ssl, __u64 buf, __u64 len_ptr, __u8 ex,
+				     __u8 library)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	if ((__u32)(id >> 32) == self_tgid)
 		return 0;
-	struct ssl_call call = { .ssl = ssl, .buf = buf, .len_ptr = len_ptr, .fd = -1, .ex = ex, .library = library };
-	__u32 tid = (__u32)id;
-	bpf_map_update_elem(&active, &tid, &call, BPF_ANY);
+	struct thread_state *t = thread_state(bpf_get_current_task_btf(), BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!t) { /* no memory, or contended: the call cannot be followed */
+		count(probe, 1);
+		return 0;
+	}
+	t->tls = (struct ssl_call){ .ssl = ssl, .buf = buf, .len_ptr = len_ptr, .fd = -1, .ex = ex, .library = library };
+	t->tls_live = 1;
 	return 0;
 }
 
@@ -211,14 +247,65 @@ static __always_inline struct vigil_conn_data *data_record(__u64 id)
 	return rec;
 }
 
+/* Does a connection's first ingress start with an HTTP/1 request line or the HTTP/2 preface? */
+static __always_inline int http_request_head(__u64 buf, __u64 len)
+{
+	char h[8] = {};
+	if (len < sizeof(h) || bpf_probe_read_user(h, sizeof(h), (void *)buf) < 0)
+		return 0;
+#define HEAD_IS(s) (__builtin_memcmp(h, s, sizeof(s) - 1) == 0)
+	return HEAD_IS("GET ") || HEAD_IS("POST ") || HEAD_IS("PUT ") || HEAD_IS("HEAD ") || HEAD_IS("DELETE ") ||
+	       HEAD_IS("PATCH ") || HEAD_IS("OPTIONS ") || HEAD_IS("PRI * HT");
+#undef HEAD_IS
+}
+
+/*
+ * The HTTP client speaks first. A process whose first bytes in on a connection are a request
+ * serves it (an ingress proxy, a model server behind TLS): user space only follows calls a
+ * workload makes, so the server side is dropped here, before any copy — half the work when
+ * both ends of a call run on the node. Returns 1 when the call is not to be captured.
+ */
+static __always_inline int skip_server_side(struct conn_state *cs, __u8 direction, __u64 buf, __u64 moved)
+{
+	if (cs->server)
+		return 1;
+	if (capture_server_side || direction != VIGIL_INGRESS || cs->pos[VIGIL_INGRESS] || cs->pos[VIGIL_EGRESS] ||
+	    !http_request_head(buf, moved))
+		return 0;
+	cs->server = 1;
+	return 1;
+}
+
+/* One TLS call's plaintext into the ring, in chunks, advancing the connection's position. */
+static __always_inline void emit_tls_call(__u64 id, struct conn_state *cs, __u64 conn, __u64 buf, __u64 moved,
+					  __u8 direction, __u8 library, int probe)
+{
+	struct vigil_conn_data *rec = data_record(id);
+	if (!rec)
+		return;
+	rec->direction = direction;
+	rec->library = library;
+	rec->family = cs->family;
+	rec->dport = cs->dport;
+	rec->fd = cs->fd;
+	rec->call_len = (__u32)moved;
+	rec->conn_ptr = conn;
+	rec->conn_start_ns = cs->start_ns;
+	__builtin_memcpy(rec->daddr, cs->daddr, sizeof(rec->daddr));
+	__u64 pos = cs->pos[direction & 1];
+	cs->pos[direction & 1] += moved;
+	__u32 cap = moved < max_capture_bytes ? (__u32)moved : max_capture_bytes;
+	emit_segment(rec, pos, buf, 0, (__u32)moved, cap, (__u32)moved, probe, VIGIL_MAX_CHUNKS);
+}
+
 static __always_inline int ssl_return(struct pt_regs *ctx, __u8 direction)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id;
 	__u32 tgid = (__u32)(id >> 32);
-	struct ssl_call *call = bpf_map_lookup_elem(&active, &tid);
-	if (!call)
+	struct thread_state *t = thread_state(bpf_get_current_task_btf(), 0);
+	if (!t || !t->tls_live)
 		return 0;
+	struct ssl_call *call = &t->tls;
 
 	int probe = direction == VIGIL_EGRESS ? VIGIL_PROBE_SSL_WRITE : VIGIL_PROBE_SSL_READ;
 	long ret = PT_REGS_RC(ctx);
@@ -234,7 +321,7 @@ static __always_inline int ssl_return(struct pt_regs *ctx, __u8 direction)
 		goto out;
 
 	struct conn_state *cs = conn_get(tgid, call->ssl);
-	if (!cs)
+	if (!cs || skip_server_side(cs, direction, call->buf, moved))
 		goto out;
 	if (cs->fd < 0 && call->fd >= 0) {
 		cs->fd = call->fd;
@@ -242,25 +329,9 @@ static __always_inline int ssl_return(struct pt_regs *ctx, __u8 direction)
 		cs->dport = call->dport;
 		__builtin_memcpy(cs->daddr, call->daddr, sizeof(cs->daddr));
 	}
-
-	struct vigil_conn_data *rec = data_record(id);
-	if (!rec)
-		goto out;
-	rec->direction = direction;
-	rec->library = call->library;
-	rec->family = cs->family;
-	rec->dport = cs->dport;
-	rec->fd = cs->fd;
-	rec->call_len = (__u32)moved;
-	rec->conn_ptr = call->ssl;
-	rec->conn_start_ns = cs->start_ns;
-	__builtin_memcpy(rec->daddr, cs->daddr, sizeof(rec->daddr));
-	__u64 pos = cs->pos[direction & 1];
-	cs->pos[direction & 1] += moved;
-	__u32 cap = moved < max_capture_bytes ? (__u32)moved : max_capture_bytes;
-	emit_segment(rec, pos, call->buf, 0, (__u32)moved, cap, (__u32)moved, probe, VIGIL_MAX_CHUNKS);
+	emit_tls_call(id, cs, call->ssl, call->buf, moved, direction, call->library, probe);
 out:
-	bpf_map_delete_elem(&active, &tid);
+	t->tls_live = 0;
 	return 0;
 }
 
@@ -272,7 +343,7 @@ out:
 SEC("uprobe")
 int BPF_KPROBE(ssl_write_enter, void *ssl, const void *buf, int num)
 {
-	return ssl_enter(ctx, (__u64)ssl, (__u64)buf, 0, 0, VIGIL_LIB_OPENSSL);
+	return ssl_enter(ctx, VIGIL_PROBE_SSL_WRITE, (__u64)ssl, (__u64)buf, 0, 0, VIGIL_LIB_OPENSSL);
 }
 
 SEC("uretprobe")
@@ -284,7 +355,7 @@ int BPF_KRETPROBE(ssl_write_return)
 SEC("uprobe")
 int BPF_KPROBE(ssl_read_enter, void *ssl, void *buf, int num)
 {
-	return ssl_enter(ctx, (__u64)ssl, (__u64)buf, 0, 0, VIGIL_LIB_OPENSSL);
+	return ssl_enter(ctx, VIGIL_PROBE_SSL_READ, (__u64)ssl, (__u64)buf, 0, 0, VIGIL_LIB_OPENSSL);
 }
 
 SEC("uretprobe")
@@ -296,13 +367,13 @@ int BPF_KRETPROBE(ssl_read_return)
 SEC("uprobe")
 int BPF_KPROBE(ssl_write_ex_enter, void *ssl, const void *buf, __u64 num, __u64 *written)
 {
-	return ssl_enter(ctx, (__u64)ssl, (__u64)buf, (__u64)written, 1, VIGIL_LIB_OPENSSL);
+	return ssl_enter(ctx, VIGIL_PROBE_SSL_WRITE, (__u64)ssl, (__u64)buf, (__u64)written, 1, VIGIL_LIB_OPENSSL);
 }
 
 SEC("uprobe")
 int BPF_KPROBE(ssl_read_ex_enter, void *ssl, void *buf, __u64 num, __u64 *readbytes)
 {
-	return ssl_enter(ctx, (__u64)ssl, (__u64)buf, (__u64)readbytes, 1, VIGIL_LIB_OPENSSL);
+	return ssl_enter(ctx, VIGIL_PROBE_SSL_READ, (__u64)ssl, (__u64)buf, (__u64)readbytes, 1, VIGIL_LIB_OPENSSL);
 }
 
 /* GnuTLS: gnutls_record_send/recv(session, data, size) return the byte count like SSL_write and
@@ -310,13 +381,13 @@ int BPF_KPROBE(ssl_read_ex_enter, void *ssl, void *buf, __u64 num, __u64 *readby
 SEC("uprobe")
 int BPF_KPROBE(gnutls_send_enter, void *session, const void *data, __u64 size)
 {
-	return ssl_enter(ctx, (__u64)session, (__u64)data, 0, 0, VIGIL_LIB_GNUTLS);
+	return ssl_enter(ctx, VIGIL_PROBE_SSL_WRITE, (__u64)session, (__u64)data, 0, 0, VIGIL_LIB_GNUTLS);
 }
 
 SEC("uprobe")
 int BPF_KPROBE(gnutls_recv_enter, void *session, void *data, __u64 size)
 {
-	return ssl_enter(ctx, (__u64)session, (__u64)data, 0, 0, VIGIL_LIB_GNUTLS);
+	return ssl_enter(ctx, VIGIL_PROBE_SSL_READ, (__u64)session, (__u64)data, 0, 0, VIGIL_LIB_GNUTLS);
 }
 
 SEC("uprobe")
@@ -352,6 +423,10 @@ static __always_inline int conn_free(void *ssl, __u8 library)
 	struct conn_state *cs = bpf_map_lookup_elem(&conns, &key);
 	if (!cs)
 		return 0;
+	if (cs->server) { /* user space never saw it */
+		bpf_map_delete_elem(&conns, &key);
+		return 0;
+	}
 	struct vigil_conn_close rec = {
 		.type = VIGIL_REC_CONN_CLOSE,
 		.library = library,
@@ -408,11 +483,11 @@ static __always_inline __u16 socket_peer(__u64 fd, __u16 *dport, __u8 *daddr)
  * process may be gone by the time user space looks). Node's TLS does its socket I/O outside
  * SSL_read/SSL_write (libuv), so its connections keep fd -1.
  */
-static __always_inline void note_tls_fd(__u32 tid, __u64 fd)
+static __always_inline void note_tls_fd(struct thread_state *t, __u64 fd)
 {
-	struct ssl_call *call = bpf_map_lookup_elem(&active, &tid);
-	if (!call || call->fd >= 0)
+	if (!t || !t->tls_live || t->tls.fd >= 0)
 		return;
+	struct ssl_call *call = &t->tls;
 	__u16 family = socket_peer(fd, &call->dport, call->daddr);
 	if (!family)
 		return;
@@ -468,20 +543,6 @@ struct {
 	__type(value, struct connect_call);
 } connecting SEC(".maps");
 
-struct plain_call {
-	__u64 buf; /* the data, or for vectored calls the iovec array */
-	__s32 fd;
-	__u32 iovcnt; /* 0: buf is the data */
-	__u8 direction;
-	__u8 _pad[7];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
-	__type(value, struct plain_call);
-} plain_active SEC(".maps");
 
 /* Vectored calls: the first iovecs are captured (HTTP clients write head and body as two). */
 #define PLAIN_MAX_IOV 4
@@ -535,6 +596,10 @@ int sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
 		struct sock_state st = { .start_ns = bpf_ktime_get_ns(), .family = c->family, .dport = c->dport };
 		__builtin_memcpy(st.daddr, c->daddr, sizeof(st.daddr));
 		bpf_map_update_elem(&plain_socks, &k, &st, BPF_ANY);
+		/* Only processes flagged here pay for the socket lookup in data_enter. */
+		struct thread_state *leader = thread_state(bpf_get_current_task_btf()->group_leader, BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (leader)
+			leader->plain_socks = 1;
 	}
 	bpf_map_delete_elem(&connecting, &tid);
 	return 0;
@@ -563,24 +628,33 @@ int sys_enter_close(struct trace_event_raw_sys_enter *ctx)
 
 static __always_inline int data_enter(__u64 fd, __u64 buf, __u32 iovcnt, __u8 direction)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id;
-	note_tls_fd(tid, fd);
-	struct sock_key k = { .tgid = (__u32)(id >> 32), .fd = (__s32)fd };
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct thread_state *t = thread_state(task, 0);
+	note_tls_fd(t, fd);
+	struct thread_state *leader = t && task->group_leader == task ? t : thread_state(task->group_leader, 0);
+	if (!leader || !leader->plain_socks)
+		return 0;
+	struct sock_key k = { .tgid = (__u32)(bpf_get_current_pid_tgid() >> 32), .fd = (__s32)fd };
 	if (!bpf_map_lookup_elem(&plain_socks, &k))
 		return 0;
-	struct plain_call c = { .buf = buf, .fd = (__s32)fd, .iovcnt = iovcnt, .direction = direction };
-	bpf_map_update_elem(&plain_active, &tid, &c, BPF_ANY);
+	if (!t)
+		t = thread_state(task, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!t) {
+		count(direction == VIGIL_EGRESS ? VIGIL_PROBE_PLAIN_WRITE : VIGIL_PROBE_PLAIN_READ, 1);
+		return 0;
+	}
+	t->plain = (struct plain_call){ .buf = buf, .fd = (__s32)fd, .iovcnt = iovcnt, .direction = direction };
+	t->plain_live = 1;
 	return 0;
 }
 
 static __always_inline int data_exit(long ret)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id;
-	struct plain_call *c = bpf_map_lookup_elem(&plain_active, &tid);
-	if (!c)
+	struct thread_state *t = thread_state(bpf_get_current_task_btf(), 0);
+	if (!t || !t->plain_live)
 		return 0;
+	__u64 id = bpf_get_current_pid_tgid();
+	struct plain_call *c = &t->plain;
 	struct sock_key k = { .tgid = (__u32)(id >> 32), .fd = c->fd };
 	struct sock_state *st = bpf_map_lookup_elem(&plain_socks, &k);
 	if (ret <= 0 || ret > 0x7fffffff || !st)
@@ -621,7 +695,7 @@ static __always_inline int data_exit(long ret)
 	if (done < total && done < cap)
 		count(probe, 1); /* bytes beyond the captured iovecs: user space sees the gap */
 out:
-	bpf_map_delete_elem(&plain_active, &tid);
+	t->plain_live = 0;
 	return 0;
 }
 
@@ -675,7 +749,7 @@ int sys_exit_data(struct trace_event_raw_sys_exit *ctx)
 SEC("tp/syscalls/sys_enter_sendmsg")
 int sys_enter_msg(struct trace_event_raw_sys_enter *ctx)
 {
-	note_tls_fd((__u32)bpf_get_current_pid_tgid(), ctx->args[0]);
+	note_tls_fd(thread_state(bpf_get_current_task_btf(), 0), ctx->args[0]);
 	return 0;
 }
 
@@ -791,3 +865,6 @@ int handle_exit(void *ctx)
 	emit(&rec, sizeof(rec), reason == VIGIL_EXIT_OOM ? VIGIL_PROBE_OOM : VIGIL_PROBE_EXIT);
 	return 0;
 }
+
+/* Go crypto/tls programs (they use the helpers above). */
+#include "go_tls.bpf.h"

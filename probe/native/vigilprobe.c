@@ -29,6 +29,9 @@ struct handle {
 	struct bpf_link **tracepoints;
 	int n_tracepoints;
 	struct target targets[VIGIL_MAX_TARGETS];
+	/* Links made by vigil_attach_uprobe (NULL: free slot), grown on demand. */
+	struct bpf_link **uprobes;
+	int n_uprobes;
 	uint8_t *batch;
 	size_t batch_len;
 	int batch_full;
@@ -92,7 +95,8 @@ static int on_record(void *ctx, void *data, size_t len)
 }
 
 int vigil_open(uint32_t ringbuf_bytes, uint32_t max_capture_bytes, uint32_t self_tgid,
-	       uint32_t wakeup_bytes, uint32_t fatal_signal_mask, uint8_t *err, int32_t errlen)
+	       uint32_t wakeup_bytes, uint32_t fatal_signal_mask, uint32_t server_side, uint8_t *err,
+	       int32_t errlen)
 {
 	libbpf_set_print(libbpf_print);
 	last_libbpf_msg[0] = 0;
@@ -120,6 +124,7 @@ int vigil_open(uint32_t ringbuf_bytes, uint32_t max_capture_bytes, uint32_t self
 		hd->skel->rodata->max_capture_bytes = max_capture_bytes;
 		hd->skel->rodata->wakeup_bytes = wakeup_bytes;
 		hd->skel->rodata->fatal_signal_mask = fatal_signal_mask;
+		hd->skel->rodata->capture_server_side = server_side ? 1 : 0;
 		bpf_map__set_max_entries(hd->skel->maps.events, ringbuf_bytes);
 		rc = vigil__load(hd->skel);
 		if (rc) {
@@ -294,6 +299,51 @@ int vigil_attach_tls(int handle, const char *path, uint32_t library, uint8_t *er
 	return id;
 }
 
+int vigil_attach_uprobe(int handle, const char *prog, const char *path, uint64_t file_offset, uint8_t *err,
+			int32_t errlen)
+{
+	struct handle *hd = get(handle);
+	if (!hd)
+		return fail(err, errlen, EBADF, "bad handle %d", handle);
+	struct bpf_program *p = bpf_object__find_program_by_name(hd->skel->obj, prog);
+	if (!p || bpf_program__type(p) != BPF_PROG_TYPE_KPROBE)
+		return fail(err, errlen, ENOENT, "no uprobe program %s in this build", prog);
+	int id;
+	for (id = 0; id < hd->n_uprobes && hd->uprobes[id]; id++)
+		;
+	if (id == hd->n_uprobes) {
+		int n = hd->n_uprobes ? hd->n_uprobes * 2 : 64;
+		struct bpf_link **grown = realloc(hd->uprobes, (size_t)n * sizeof(*grown));
+		if (!grown)
+			return fail(err, errlen, ENOMEM, "out of memory");
+		memset(grown + hd->n_uprobes, 0, (size_t)(n - hd->n_uprobes) * sizeof(*grown));
+		hd->uprobes = grown;
+		hd->n_uprobes = n;
+	}
+	last_libbpf_msg[0] = 0;
+	/* No func_name: libbpf hands the offset to the kernel as a file offset. */
+	struct bpf_link *l = bpf_program__attach_uprobe(p, false, -1, path, (size_t)file_offset);
+	if (!l) {
+		int e = errno;
+		return fail(err, errlen, e, "attaching %s at offset 0x%llx of %s failed: %s", prog,
+			    (unsigned long long)file_offset, path, strerror(e));
+	}
+	hd->uprobes[id] = l;
+	return id;
+}
+
+int vigil_detach_uprobe(int handle, int link)
+{
+	struct handle *hd = get(handle);
+	if (!hd)
+		return -EBADF;
+	if (link < 0 || link >= hd->n_uprobes || !hd->uprobes[link])
+		return -EINVAL;
+	bpf_link__destroy(hd->uprobes[link]);
+	hd->uprobes[link] = NULL;
+	return 0;
+}
+
 int vigil_poll(int handle, int32_t timeout_ms)
 {
 	struct handle *hd = get(handle);
@@ -355,6 +405,10 @@ void vigil_close(int handle)
 	for (int i = 0; i < VIGIL_MAX_TARGETS; i++)
 		if (hd->targets[i].used)
 			destroy_target(&hd->targets[i]);
+	for (int i = 0; i < hd->n_uprobes; i++)
+		if (hd->uprobes[i])
+			bpf_link__destroy(hd->uprobes[i]);
+	free(hd->uprobes);
 	for (int i = 0; i < hd->n_tracepoints; i++)
 		bpf_link__destroy(hd->tracepoints[i]);
 	free(hd->tracepoints);

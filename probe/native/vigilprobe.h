@@ -18,7 +18,8 @@
 
 /* Opens and loads the probes. Returns a handle (>= 0) or -errno. */
 int vigil_open(uint32_t ringbuf_bytes, uint32_t max_capture_bytes, uint32_t self_tgid,
-	       uint32_t wakeup_bytes, uint32_t fatal_signal_mask, uint8_t *err, int32_t errlen);
+	       uint32_t wakeup_bytes, uint32_t fatal_signal_mask, uint32_t server_side, uint8_t *err,
+	       int32_t errlen);
 
 /* Attaches the crash and socket-identity tracepoints. 0 or -errno. */
 int vigil_attach_tracepoints(int handle, uint8_t *err, int32_t errlen);
@@ -30,6 +31,17 @@ int vigil_watch_port(int handle, uint32_t port);
  * file exporting its functions; they stay until vigil_close. Returns a target id (>= 0), or
  * -ENOENT when the file lacks the functions, or another -errno. */
 int vigil_attach_tls(int handle, const char *path, uint32_t library, uint8_t *err, int32_t errlen);
+
+/* Attaches the uprobe program named `prog` (a SEC("uprobe") program of the object, e.g.
+ * go_tls_read_ret) at byte `file_offset` of the file at `path`. For targets found by user space
+ * rather than by an exported symbol (Go binaries: entry points from .gopclntab, RET
+ * instructions found by disassembly). Returns a link id (>= 0) for vigil_detach_uprobe, or
+ * -errno (-ENOENT: no such program). Links also go at vigil_close. */
+int vigil_attach_uprobe(int handle, const char *prog, const char *path, uint64_t file_offset, uint8_t *err,
+			int32_t errlen);
+
+/* Detaches one link made by vigil_attach_uprobe. 0 or -errno. */
+int vigil_detach_uprobe(int handle, int link);
 
 /* Waits up to timeout_ms for records and copies as many as fit into the batch buffer.
  * Returns the number of bytes written (0 on timeout) or -errno. Blocking: call it off the

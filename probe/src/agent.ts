@@ -16,9 +16,11 @@ import { Probe } from './ffi/probe.js';
 import { preflight } from './preflight.js';
 import { ProcessCache } from './proc.js';
 import type { PodAttributor } from './k8s/attribution.js';
+import { sensorRegistry } from './metrics.js';
+import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 import { JsonlSink } from './sinks/jsonl.js';
 import type { EventStreaming } from './sinks/nats.js';
-import { statusPath, writeStatus, type AgentStatus } from './status.js';
+import { heartbeatEvent, statusPath, writeStatus, type AgentStatus } from './status.js';
 import { TargetManager } from './targets/manager.js';
 
 const log = logger('agent');
@@ -48,6 +50,8 @@ export class Agent {
   private streaming: EventStreaming | undefined;
   private attributor: PodAttributor | undefined;
   private readonly streamingAbort = new AbortController();
+  private metricsServer: MetricsServer | undefined;
+  private readonly pollStats = { batches: 0, bytes: 0 };
 
   private constructor(
     private readonly config: SensorConfig,
@@ -85,6 +89,7 @@ export class Agent {
       selfTgid: process.pid,
       wakeupBytes: config.capture.wakeup_bytes,
       fatalSignalMask: fatalSignalMask(config.capture.fatal_signals),
+      serverSide: config.filters.include_server_side,
       ...(opts.probeLibrary ? { libraryPath: opts.probeLibrary } : {}),
     });
     let agent: Agent | undefined;
@@ -111,7 +116,8 @@ export class Agent {
       await targets.addSystemLibraries();
       await targets.scanAll();
       agent.startTimers();
-      agent.refreshStatus();
+      agent.heartbeat();
+      if (config.metrics.enabled) agent.metricsServer = await startMetricsServer(sensorRegistry(() => agent!.status(), { nats: config.nats !== undefined }), config.metrics);
       log.info({ output, targets: targets.attachedCount(), node: config.node }, 'sensor running');
       return agent;
     } catch (e) {
@@ -140,6 +146,7 @@ export class Agent {
     await this.attributor?.stop();
     this.streamingAbort.abort();
     await this.streaming?.stop();
+    await this.metricsServer?.close();
     log.info('sensor stopped; probes detached');
   }
 
@@ -172,6 +179,8 @@ export class Agent {
     while (this.running) {
       const batch = await this.probe.poll(timeout);
       if (batch.length === 0) continue;
+      this.pollStats.batches++;
+      this.pollStats.bytes += batch.length;
       decodeBatch(
         batch,
         (r) => this.handle(r),
@@ -190,7 +199,7 @@ export class Agent {
         // are often gone before it can be read).
         this.procs.remember(r.tgid, { exe: r.filename });
         void this.procs.learn(r.tgid);
-        this.targets.onExec(r.tgid);
+        this.targets.onExec(r.tgid, r.filename);
         break;
       case 'exit':
         void this.onExit(r);
@@ -321,6 +330,13 @@ export class Agent {
     });
     every(this.config.capture.rescan_interval_s * 1000, () => void this.targets.scanAll());
     every(5000, () => this.conns.sweep());
+    if (this.config.heartbeat.interval_s > 0) every(this.config.heartbeat.interval_s * 1000, () => this.heartbeat());
+  }
+
+  /** Refreshes the status and, unless turned off, emits it as a sensor_status event. */
+  private heartbeat(): void {
+    const status = this.refreshStatus();
+    if (this.config.heartbeat.interval_s > 0) this.emit(heartbeatEvent(status, this.config.heartbeat.interval_s));
   }
 
   /** Emits a loss event for every probe and user-space stage whose loss count grew. */
@@ -362,6 +378,7 @@ export class Agent {
       events: { ...this.eventCounts },
       userLosses: { ...this.userLosses },
       connections: this.conns.size(),
+      poll: { ...this.pollStats },
       sink: { ...this.sink.stats() },
       ...(this.config.nats ? { nats: this.streaming ? { ...this.streaming.publisher.stats() } : { connected: false, state: 'connecting' } } : {}),
       memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed },

@@ -26,16 +26,29 @@ describe('sensor config', () => {
     expect(cfg.filters.ai_only).toBe(false);
   });
 
+  it('takes the metrics endpoint and heartbeat from the file, the environment overriding it', () => {
+    expect(parseSensorConfig({}, {})).toMatchObject({ metrics: { enabled: false, address: '0.0.0.0', port: 9464 }, heartbeat: { interval_s: 30 } });
+    const cfg = parseSensorConfig(
+      { metrics: { enabled: false, port: 9000 }, heartbeat: { interval_s: 10 } },
+      { VIGIL_METRICS_ENABLED: 'true', VIGIL_METRICS_PORT: '9102', VIGIL_HEARTBEAT_INTERVAL_S: '5' },
+    );
+    expect(cfg.metrics).toEqual({ enabled: true, address: '0.0.0.0', port: 9102 });
+    expect(cfg.heartbeat.interval_s).toBe(5);
+  });
+
   it.each([
+    [{ metrics: { port: 70000 } }, /config: metrics\.port: /],
+    [{}, /config: metrics\.port: /, { VIGIL_METRICS_PORT: 'ninety' }],
+    [{ heartbeat: { interval: 5 } }, /config: heartbeat: .*interval/],
     [{ output: { format: 'csv' } }, /config: output\.format: /],
     [{ capture: { ring_buffer_bytes: 5000 } }, /config: capture\.ring_buffer_bytes: must be a power of two/],
     [{ capture: { fatal_signals: ['SIGNOPE'] } }, /config: capture\.fatal_signals\.0: unknown signal name/],
     [{ capture: { max_bytes_per_call: 0 } }, /config: capture\.max_bytes_per_call: /],
     [{ filters: { ai_only: 'yes' } }, /config: filters\.ai_only: /],
     [{ output: { paht: 'x' } }, /config: output: .*paht/],
-  ])('rejects %j naming the field', (raw, msg) => {
-    expect(() => parseSensorConfig(raw, {})).toThrow(ConfigError);
-    expect(() => parseSensorConfig(raw, {})).toThrow(msg);
+  ] as Array<[Record<string, unknown>, RegExp, NodeJS.ProcessEnv?]>)('rejects %j naming the field', (raw, msg, env = {}) => {
+    expect(() => parseSensorConfig(raw, env)).toThrow(ConfigError);
+    expect(() => parseSensorConfig(raw, env)).toThrow(msg);
   });
 
   it('names the file when its YAML is broken', () => {

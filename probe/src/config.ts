@@ -103,6 +103,22 @@ export const ContentConfig = z
   })
   .strict();
 
+export const MetricsConfig = z
+  .object({
+    /** Serve Prometheus metrics over HTTP (GET /metrics). */
+    enabled: z.boolean().default(false),
+    address: z.string().min(1).default('0.0.0.0'),
+    port: z.number().int().min(0).max(65535).default(9464),
+  })
+  .strict();
+
+export const HeartbeatConfig = z
+  .object({
+    /** Seconds between sensor_status events (the control plane's sensor health); 0 turns them off. */
+    interval_s: z.number().int().min(0).max(3600).default(30),
+  })
+  .strict();
+
 export const SensorConfig = z
   .object({
     node: z.string().min(1).default(() => process.env.NODE_NAME ?? hostname()),
@@ -121,6 +137,8 @@ export const SensorConfig = z
     kubernetes: KubernetesConfig.default(KubernetesConfig.parse({})),
     /** NATS JetStream transport; without it the sensor writes JSONL only. */
     nats: NatsConfig.optional(),
+    metrics: MetricsConfig.default(MetricsConfig.parse({})),
+    heartbeat: HeartbeatConfig.default(HeartbeatConfig.parse({})),
   })
   .passthrough();
 
@@ -138,6 +156,10 @@ const ENV_OVERRIDES: Array<[string, string[], (v: string) => unknown]> = [
   ['VIGIL_MAX_CAPTURE_BYTES', ['capture', 'max_bytes_per_call'], Number],
   ['VIGIL_RAW_TLS', ['debug', 'raw_tls'], (v) => v === 'true' || v === '1'],
   ['VIGIL_NATS_URL', ['nats', 'servers'], String],
+  ['VIGIL_METRICS_ENABLED', ['metrics', 'enabled'], (v) => v === 'true' || v === '1'],
+  ['VIGIL_METRICS_ADDRESS', ['metrics', 'address'], String],
+  ['VIGIL_METRICS_PORT', ['metrics', 'port'], Number],
+  ['VIGIL_HEARTBEAT_INTERVAL_S', ['heartbeat', 'interval_s'], Number],
 ];
 
 function setPath(obj: Record<string, unknown>, path: string[], value: unknown): void {

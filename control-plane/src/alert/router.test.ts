@@ -1,5 +1,8 @@
+import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpReceiver } from '../../../test/helpers/http-receiver.js';
+import { sampleOf } from '../../../test/helpers/prom-text.js';
+import { AlertMetrics } from '../metrics/alerts.js';
 import type { Incident, IncidentChange } from '../correlate/types.js';
 import { AlertConfig } from './config.js';
 import { checkoutIncident } from './fixtures/incident.js';
@@ -54,6 +57,33 @@ describe('AlertRouter', () => {
     for (const r of hook.requests) expect(r.headers['x-vigil-signature']).toBe(sign('k3y', r.body));
     expect((hook.requests[1]!.json as { incident: { previous_priority: string } }).incident.previous_priority).toBe('P2');
     expect(router.stats().pd).toMatchObject({ sent: 4, failed: 0, dropped: 0 });
+  });
+
+  it('counts deliveries and failures by sink, type and alert event (vigil_alerts_*_total)', async () => {
+    const ok = await receiver();
+    const broken = await receiver();
+    broken.respondWith({ status: 400 }, { status: 400 });
+    const registry = new Registry();
+    const router = new AlertRouter(
+      AlertConfig.parse({
+        sinks: [
+          { name: 'ok', type: 'webhook', url: `${ok.url}/hook`, ...fast },
+          { name: 'broken', type: 'webhook', url: `${broken.url}/hook`, ...fast },
+        ],
+      }),
+      { metrics: new AlertMetrics(registry) },
+    );
+    const incident = checkoutIncident();
+    router.notify(change('opened', incident));
+    incident.state = 'resolved';
+    router.notify(change('resolved', incident));
+    await router.flush();
+    const text = await registry.metrics();
+    expect(sampleOf(text, 'vigil_alerts_sent_total', { sink: 'ok', type: 'webhook', event: 'trigger' })).toBe(1);
+    expect(sampleOf(text, 'vigil_alerts_sent_total', { sink: 'ok', type: 'webhook', event: 'resolve' })).toBe(1);
+    expect(sampleOf(text, 'vigil_alerts_failed_total', { sink: 'broken', type: 'webhook', event: 'trigger' })).toBe(1);
+    expect(sampleOf(text, 'vigil_alerts_failed_total', { sink: 'broken', type: 'webhook', event: 'resolve' })).toBe(1);
+    expect(sampleOf(text, 'vigil_alerts_sent_total', { sink: 'broken' })).toBeUndefined();
   });
 
   it('retries 5xx and 429 with backoff, and gives up on other 4xx at once', async () => {

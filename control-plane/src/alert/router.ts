@@ -3,6 +3,7 @@
 // limits, drops counted. One trigger per incident and sink; later messages only for escalation,
 // reopening, acknowledgement and resolution — never because the analysis text changed.
 import { logger } from '../../../lib/log.js';
+import type { AlertMetrics } from '../metrics/alerts.js';
 import type { Incident, IncidentChange } from '../correlate/types.js';
 import type { Priority } from '../rules/priority.js';
 import type { Redactor } from '../triage/types.js';
@@ -55,6 +56,7 @@ class SinkWorker {
   constructor(
     readonly cfg: SinkConfig,
     readonly sink: AlertSink,
+    private readonly metrics?: AlertMetrics,
   ) {
     this.bucket = new TokenBucket(cfg.rate_per_minute);
   }
@@ -62,6 +64,7 @@ class SinkWorker {
   enqueue(m: AlertMessage): void {
     if (this.queue.length >= this.cfg.queue_size) {
       this.stats.dropped += 1;
+      this.metrics?.droppedOne(this.cfg);
       log.warn({ sink: this.cfg.name, incident: m.incident.id, event: m.event }, 'alert queue full; message dropped');
       return;
     }
@@ -81,8 +84,10 @@ class SinkWorker {
       try {
         await this.sink.send(m);
         this.stats.sent += 1;
+        this.metrics?.delivered(this.cfg, m.event, true);
       } catch (err) {
         this.stats.failed += 1;
+        this.metrics?.delivered(this.cfg, m.event, false);
         log.error({ sink: this.cfg.name, incident: m.incident.id, event: m.event, err: (err as Error).message }, 'alert delivery failed');
       }
     }
@@ -102,6 +107,7 @@ export interface AlertRouterOptions {
   sinkFor?: (cfg: SinkConfig) => AlertSink;
   /** Bound on incidents whose alert state is remembered. */
   memory?: number;
+  metrics?: AlertMetrics;
 }
 
 export class AlertRouter {
@@ -113,7 +119,7 @@ export class AlertRouter {
     private readonly cfg: AlertConfig,
     opts: AlertRouterOptions = {},
   ) {
-    this.workers = cfg.sinks.map((s) => new SinkWorker(s, opts.sinkFor?.(s) ?? createSink(s, opts.redactor)));
+    this.workers = cfg.sinks.map((s) => new SinkWorker(s, opts.sinkFor?.(s) ?? createSink(s, opts.redactor), opts.metrics));
     this.memory = opts.memory ?? 50_000;
   }
 

@@ -41,6 +41,12 @@ export function stepOf(e: AuditEntry): string {
       return `Skipped ${what(e)}: ${e.note ?? 'already executed'}`;
     case 'reported':
       return `${who(e)} reported ${what(e)}: ${e.note ?? 'done'}`;
+    case 'acknowledged':
+      return `${who(e)} acknowledged the incident${e.note ? `: ${e.note}` : ''}`;
+    case 'resolved':
+      return `${who(e)} resolved the incident${e.note ? `: ${e.note}` : ''}`;
+    case 'settings-changed':
+      return `${who(e)} changed settings: ${e.note ?? ''}`;
   }
 }
 
@@ -53,6 +59,8 @@ function analysisSteps(a: StoredAnalysis): string[] {
 export function buildReports(entries: AuditEntry[], analyses: Map<string, StoredAnalysis> = new Map()): Report[] {
   const byIncident = new Map<string, AuditEntry[]>();
   for (const e of entries) {
+    // Settings changes belong to no incident; GET /api/audit shows them.
+    if (e.outcome === 'settings-changed') continue;
     const list = byIncident.get(e.incidentId) ?? [];
     list.push(e);
     byIncident.set(e.incidentId, list);

@@ -22,6 +22,10 @@ export const OUTCOMES = [
   'failed',
   'duplicate',
   'reported',
+  // Not remediations: a person acknowledged or resolved an incident, or changed a runtime setting.
+  'acknowledged',
+  'resolved',
+  'settings-changed',
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 

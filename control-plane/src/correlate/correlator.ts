@@ -74,6 +74,16 @@ export class Correlator {
     return { type: 'acknowledged', incident };
   }
 
+  /** A person closes the incident by hand; the next firing signal reopens it as usual. */
+  resolveById(id: string, at: Date): IncidentChange | undefined {
+    const incident = this.find(id);
+    if (!incident || incident.state === 'resolved') return undefined;
+    incident.state = 'resolved';
+    incident.resolvedAt = at.toISOString();
+    incident.openSources = [];
+    return { type: 'resolved', incident };
+  }
+
   find(id: string): Incident | undefined {
     const fp = id.slice(0, id.lastIndexOf('-'));
     const incident = this.latest.get(fp);

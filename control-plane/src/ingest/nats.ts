@@ -1,5 +1,5 @@
 // Sensor events from NATS JetStream: a durable consumer shared by the control-plane replicas,
-// each message decoded, turned into Signals and acknowledged only after the sink took them, so
+// each message decoded, handed on (signals, metrics, sensor health) and acknowledged after, so
 // a restart resumes from the last acknowledged event. An unreachable server is retried forever.
 import type { NatsConnection } from 'nats';
 import { logger } from '../../../lib/log.js';
@@ -8,8 +8,7 @@ import { connectNats } from '../../../lib/nats/connect.js';
 import { openEventConsumer } from '../../../lib/nats/consumer.js';
 import { ensureStream } from '../../../lib/nats/stream.js';
 import { decodeEvent } from '../../../schema/codec.js';
-import { sensorEventToSignals } from './sensor.js';
-import type { SignalSink } from './sink.js';
+import type { Event } from '../../../schema/event.js';
 
 const log = logger('nats-ingest');
 
@@ -28,7 +27,8 @@ export interface SensorConsumer {
   stop(): Promise<void>;
 }
 
-export async function startSensorConsumer(input: NatsConfigInput, sink: SignalSink, durable = DURABLE): Promise<SensorConsumer> {
+/** `accept` takes each valid event (main.ts turns it into Signals, metrics and sensor health). */
+export async function startSensorConsumer(input: NatsConfigInput, accept: (event: Event) => void, durable = DURABLE): Promise<SensorConsumer> {
   const cfg = NatsConfig.parse(input);
   const abort = new AbortController();
   const stats: SensorConsumerStats = { connected: false, received: 0, bad: 0 };
@@ -45,7 +45,7 @@ export async function startSensorConsumer(input: NatsConfigInput, sink: SignalSi
     log.info({ stream: cfg.stream.name, durable }, 'consuming sensor events');
     for await (const m of messages) {
       try {
-        sink.accept(sensorEventToSignals(decodeEvent(m.data)));
+        accept(decodeEvent(m.data));
         stats.received++;
       } catch (err) {
         stats.bad++;

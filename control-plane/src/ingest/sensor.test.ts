@@ -105,6 +105,11 @@ describe('sensorEventToSignals', () => {
     expect(sensorEventToSignals(tls)).toEqual([]);
   });
 
+  it('a sensor_status heartbeat, even one reporting losses, is sensor health, not an incident signal', () => {
+    const beat = Event.parse({ ...base, id: 'e8', kind: 'sensor_status', sensor_status: { version: '0.1.0', interval_s: 30, losses: { ssl_read: 9 }, lost_total: 9 } });
+    expect(sensorEventToSignals(beat)).toEqual([]);
+  });
+
   it('works without Kubernetes fields (a bare host process)', () => {
     const s = one({ id: 'e8', time: base.time, node: 'laptop', kind: 'process_exit', process: { comm: 'worker' }, process_exit: { exit_code: 1 } });
     expect(s.resource).toEqual({ node: 'laptop' });

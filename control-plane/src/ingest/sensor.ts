@@ -171,7 +171,10 @@ function lossSignal(e: EventOf<'loss'>): Signal {
   });
 }
 
-/** The Signals one sensor event stands for (none for raw http_call / tls_data events). */
+/**
+ * The Signals one sensor event stands for: none for raw http_call / tls_data events, nor for
+ * sensor_status heartbeats (sensor health has its own registry; losses arrive as loss events).
+ */
 export function sensorEventToSignals(event: Event): Signal[] {
   switch (event.kind) {
     case 'process_exit':

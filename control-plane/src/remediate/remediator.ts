@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { logger } from '../../../lib/log.js';
 import { kubectlFor } from '../alert/kubectl.js';
+import type { RemediationMetrics } from '../metrics/remediation.js';
 import type { Actor, AuditEntry, Outcome } from '../audit/types.js';
 import { redact } from '../ingest/redact.js';
 import type { Approval, ApprovalState, StateStore } from '../store/state-store.js';
@@ -29,6 +30,7 @@ export interface RemediatorDeps {
   now?: () => Date;
   /** Scrubs secrets from parameters and commands before they are stored. */
   redact?: (text: string) => string;
+  metrics?: RemediationMetrics;
 }
 
 export interface Proposal {
@@ -104,6 +106,7 @@ export function createRemediator(deps: RemediatorDeps): Remediator {
     if (entry.kubectl) entry.kubectl = scrub(entry.kubectl);
     if (entry.note) entry.note = scrub(entry.note);
     await store.audit.append(entry);
+    deps.metrics?.observe(entry.action, entry.outcome);
   }
 
   const entryFor = (a: Approval, actor: Actor) => ({

@@ -9,19 +9,19 @@ export interface RemediationRoutesOptions {
   remediator: Remediator;
 }
 
-const Decision = z.object({
-  /** Who decides; the `x-vigil-user` header (set by an authenticating proxy) wins when present. */
+export const Decision = z.object({
+  /** Who decides; the `x-vigil-user` header (set by an authenticating proxy) wins, then this, then the API token's name. */
   by: z.string().min(1).max(200).optional(),
   why: z.string().max(2000).optional(),
 });
 
-const Propose = z.object({
+export const Propose = z.object({
   incidentId: z.string().min(1).max(300),
   action: z.unknown(),
   by: z.string().min(1).max(200).optional(),
 });
 
-const ListQuery = z.object({ state: z.enum(APPROVAL_STATES).optional(), incident: z.string().optional() });
+export const RemediationListQuery = z.object({ state: z.enum(APPROVAL_STATES).optional(), incident: z.string().optional() });
 
 function fail(reply: FastifyReply, status: number, code: string, message: string) {
   return reply.code(status).send({ statusCode: status, code, error: status === 404 ? 'Not Found' : status === 409 ? 'Conflict' : 'Bad Request', message });
@@ -29,7 +29,7 @@ function fail(reply: FastifyReply, status: number, code: string, message: string
 
 export const remediationRoutes: FastifyPluginAsync<RemediationRoutesOptions> = async (app, { remediator }) => {
   app.get('/api/remediations', async (req, reply) => {
-    const q = ListQuery.safeParse(req.query);
+    const q = RemediationListQuery.safeParse(req.query);
     if (!q.success) return fail(reply, 400, 'VIGIL_REMEDIATION_INVALID', z.prettifyError(q.error));
     return remediator.list({ ...(q.data.state ? { state: q.data.state } : {}), ...(q.data.incident ? { incidentId: q.data.incident } : {}) });
   });
@@ -42,7 +42,7 @@ export const remediationRoutes: FastifyPluginAsync<RemediationRoutesOptions> = a
   app.post('/api/remediations', async (req, reply) => {
     const body = Propose.safeParse(req.body);
     if (!body.success) return fail(reply, 400, 'VIGIL_REMEDIATION_INVALID', z.prettifyError(body.error));
-    const by = (req.headers['x-vigil-user'] as string | undefined) ?? body.data.by;
+    const by = (req.headers['x-vigil-user'] as string | undefined) ?? body.data.by ?? req.actor?.name;
     const result = await remediator.propose({ incidentId: body.data.incidentId, action: body.data.action, actor: { type: 'user', ...(by ? { name: by } : {}) } });
     return reply.code(result.outcome === 'refused' ? 422 : 202).send(result);
   });
@@ -51,7 +51,7 @@ export const remediationRoutes: FastifyPluginAsync<RemediationRoutesOptions> = a
     app.post(`/api/remediations/:id/${verb}`, async (req, reply) => {
       const body = Decision.safeParse(req.body ?? {});
       if (!body.success) return fail(reply, 400, 'VIGIL_REMEDIATION_INVALID', z.prettifyError(body.error));
-      const by = (req.headers['x-vigil-user'] as string | undefined) ?? body.data.by;
+      const by = (req.headers['x-vigil-user'] as string | undefined) ?? body.data.by ?? req.actor?.name;
       if (!by) return fail(reply, 400, 'VIGIL_REMEDIATION_WHO', `say who decides: a "by" field or the x-vigil-user header`);
       try {
         return await remediator[verb]((req.params as { id: string }).id, by, body.data.why);

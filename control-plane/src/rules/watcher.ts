@@ -15,6 +15,8 @@ export class RulesWatcher {
   private watcher?: FSWatcher;
   private timer?: NodeJS.Timeout;
   lastError?: RuleError;
+  /** When the rules in force were read. */
+  loadedAt = new Date();
 
   constructor(
     readonly path: string,
@@ -36,6 +38,7 @@ export class RulesWatcher {
   async reload(): Promise<ReloadResult> {
     try {
       this.rules = parseRules(await readFile(this.path, 'utf8'));
+      this.loadedAt = new Date();
       this.lastError = undefined;
       log.info({ path: this.path, rules: this.rules.size }, 'rules reloaded');
       return { ok: true, rules: this.rules.size };

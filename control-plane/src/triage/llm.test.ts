@@ -5,6 +5,9 @@ import { testRedactor } from './fixtures/redactor.js';
 import type { AnalysisInput } from './input.js';
 import { estimateTokens } from './prompt.js';
 import { TriageService } from './service.js';
+import { Registry } from 'prom-client';
+import { TriageMetrics } from '../metrics/triage.js';
+import { sampleOf } from '../../../test/helpers/prom-text.js';
 
 const KEY = 'sk-proj-' + 'Zx9fakeKEYfakeKEYfakeKEY1234567890'; // split: not a secret, keep scanners quiet
 
@@ -28,12 +31,12 @@ beforeAll(async () => {
 });
 afterAll(() => fake.close());
 
-function service(mode: 'llm' | 'llm-fallback', llm: Record<string, unknown> = {}) {
+function service(mode: 'llm' | 'llm-fallback', llm: Record<string, unknown> = {}, metrics?: TriageMetrics) {
   const config = TriageConfig.parse({
     mode,
     llm: { base_url: fake.baseURL, api_key: 'test-key', model: 'small-model', timeout_ms: 2_000, max_retries: 0, max_context_tokens: 800, ...llm },
   });
-  return new TriageService({ config, redactor: testRedactor });
+  return new TriageService({ config, redactor: testRedactor, ...(metrics ? { metrics } : {}) });
 }
 
 describe('LLM triage against a fake OpenAI server', () => {
@@ -63,6 +66,21 @@ describe('LLM triage against a fake OpenAI server', () => {
     expect(sent()[0]!.stream).toBe(true);
     expect(a.source).toBe('llm');
     expect(a.root_cause).toBe(VALID_ANSWER.root_cause);
+  });
+
+  it('counts LLM calls and failures by mode, and the triage latency by result (cached answers apart)', async () => {
+    const registry = new Registry();
+    const triage = service('llm-fallback', {}, new TriageMetrics(registry));
+    await triage.analyze(input(), 'fp-1');
+    await triage.analyze(input(), 'fp-1');
+    fake.answer({ status: 500 });
+    await triage.analyze(input(), 'fp-2');
+    const text = await registry.metrics();
+    expect(sampleOf(text, 'vigil_triage_llm_calls_total', { mode: 'llm-fallback' })).toBe(2);
+    expect(sampleOf(text, 'vigil_triage_llm_failures_total', { mode: 'llm-fallback' })).toBe(1);
+    expect(sampleOf(text, 'vigil_triage_duration_seconds_count', { mode: 'llm-fallback', result: 'llm' })).toBe(1);
+    expect(sampleOf(text, 'vigil_triage_duration_seconds_count', { mode: 'llm-fallback', result: 'cached' })).toBe(1);
+    expect(sampleOf(text, 'vigil_triage_duration_seconds_count', { mode: 'llm-fallback', result: 'offline-fallback' })).toBe(1);
   });
 
   it('retries a 500 with backoff and then succeeds', async () => {

@@ -1,6 +1,7 @@
 // Triage in the configured mode, with at most one LLM call per incident fingerprint: a bounded
 // cache of answers and in-flight dedup (a storm of signals shares one pending call).
 import type OpenAI from 'openai';
+import type { TriageMetrics, TriageResult } from '../metrics/triage.js';
 import type { TriageConfig } from './config.js';
 import type { AnalysisInput } from './input.js';
 import { LlmTriage } from './llm.js';
@@ -12,6 +13,7 @@ export interface TriageDeps {
   redactor: Redactor;
   /** An OpenAI client to use instead of one built from config (tests, shared clients). */
   client?: OpenAI;
+  metrics?: TriageMetrics;
 }
 
 function redactAnalysis(a: Analysis, redactor: Redactor): Analysis {
@@ -42,12 +44,25 @@ export class TriageService {
 
   /** Analysis in the configured mode. With a fingerprint, the LLM is asked at most once for it. */
   async analyze(input: AnalysisInput, fingerprint?: string): Promise<Analysis> {
+    const started = performance.now();
+    let result: TriageResult | undefined;
+    try {
+      const analysis = await this.analyzeOnce(input, fingerprint, () => (result = 'cached'));
+      result ??= analysis.source;
+      return analysis;
+    } finally {
+      if (result) this.deps.metrics?.observe(this.deps.config.mode, result, (performance.now() - started) / 1000);
+    }
+  }
+
+  private async analyzeOnce(input: AnalysisInput, fingerprint: string | undefined, onCached: () => void): Promise<Analysis> {
     const offline = this.offline(input);
     if (!this.llm) return offline;
     if (fingerprint === undefined) return this.callLlm(input, offline);
     const cached = this.cache.get(fingerprint);
     if (cached) {
       this.stats.cacheHits += 1;
+      onCached();
       return cached;
     }
     const pending = this.inFlight.get(fingerprint);
@@ -72,6 +87,7 @@ export class TriageService {
     try {
       this.stats.llmCalls += 1;
       const out = await this.llm!.analyze(input, offline);
+      this.deps.metrics?.llmCall(this.deps.config.mode, out.ok);
       if (out.ok) return out.analysis;
       this.stats.fallbacks += 1;
       if (this.deps.config.mode === 'llm-fallback') return { ...offline, source: 'offline-fallback' };

@@ -21,7 +21,7 @@ function struct(size: number, fields: Record<string, [number, number]>): StructL
 export const RECORD_TYPE = { CONN_DATA: 1, TLS_SNI: 2, CONN_CLOSE: 3, EXEC: 4, EXIT: 5 } as const;
 export const EXIT_REASON = { CODE: 1, SIGNAL: 2, OOM: 3 } as const;
 export const DATA_FLAG = { TRUNCATED: 1, LAST_CHUNK: 2 } as const;
-export const LIBRARY: Record<number, string> = { 1: 'openssl', 2: 'plaintext', 3: 'gnutls' };
+export const LIBRARY: Record<number, string> = { 1: 'openssl', 2: 'plaintext', 3: 'gnutls', 4: 'go' };
 
 export const LAYOUTS = {
   vigil_conn_data: struct(104, {
@@ -96,8 +96,8 @@ export const LAYOUTS = {
     comm: [72, 16],
     cgroup: [88, 128],
   }),
-  vigil_counters: struct(160, {
-    events: [0, 80],
-    lost: [80, 80],
+  vigil_counters: struct(192, {
+    events: [0, 96],
+    lost: [96, 96],
   }),
 } as const satisfies Record<string, StructLayout>;

@@ -12,6 +12,7 @@ export const BATCH_BYTES = 2 * 1024 * 1024;
 /** Mirrors VIGIL_PROBE_MAX and the probe order of enum vigil_probe_id in probe/bpf/events.h. */
 export const PROBE_NAMES = [
   'ssl_write', 'ssl_read', 'ssl_sni', 'ssl_close', 'exec', 'exit', 'oom', 'plain_write', 'plain_read', 'plain_close',
+  'go_write', 'go_read',
 ] as const;
 export type ProbeName = (typeof PROBE_NAMES)[number];
 
@@ -40,6 +41,8 @@ export interface ProbeOptions {
   wakeupBytes: number;
   /** Bit n set: deaths by signal n are reported. */
   fatalSignalMask: number;
+  /** Also capture connections this node's processes serve (dropped in the kernel otherwise). */
+  serverSide?: boolean;
   /** Path of libvigilprobe.so; found next to the sources or the build by default. */
   libraryPath?: string;
 }
@@ -59,10 +62,12 @@ export function defaultLibraryPath(): string {
 
 /** The shim's functions as this module calls them (ffi-rs's own typing of define() is too loose to use). */
 interface Native {
-  vigil_open(args: [number, number, number, number, number, Buffer, number]): number;
+  vigil_open(args: [number, number, number, number, number, number, Buffer, number]): number;
   vigil_attach_tracepoints(args: [number, Buffer, number]): number;
   vigil_attach_tls(args: [number, string, number, Buffer, number]): number;
   vigil_watch_port(args: [number, number]): number;
+  vigil_attach_uprobe(args: [number, string, string, number, Buffer, number]): number;
+  vigil_detach_uprobe(args: [number, number]): number;
   vigil_poll(args: [number, number]): Promise<number>;
   vigil_batch(args: [number]): JsExternal;
   vigil_read_counters(args: [number, Buffer, number]): number;
@@ -73,7 +78,7 @@ const lib = {
   vigil_open: {
     library: LIBRARY,
     retType: DataType.I32,
-    paramsType: [DataType.U32, DataType.U32, DataType.U32, DataType.U32, DataType.U32, DataType.U8Array, DataType.I32],
+    paramsType: [DataType.U32, DataType.U32, DataType.U32, DataType.U32, DataType.U32, DataType.U32, DataType.U8Array, DataType.I32],
   },
   vigil_attach_tracepoints: { library: LIBRARY, retType: DataType.I32, paramsType: [DataType.I32, DataType.U8Array, DataType.I32] },
   vigil_attach_tls: {
@@ -82,6 +87,12 @@ const lib = {
     paramsType: [DataType.I32, DataType.String, DataType.U32, DataType.U8Array, DataType.I32],
   },
   vigil_watch_port: { library: LIBRARY, retType: DataType.I32, paramsType: [DataType.I32, DataType.U32] },
+  vigil_attach_uprobe: {
+    library: LIBRARY,
+    retType: DataType.I32,
+    paramsType: [DataType.I32, DataType.String, DataType.String, DataType.U64, DataType.U8Array, DataType.I32],
+  },
+  vigil_detach_uprobe: { library: LIBRARY, retType: DataType.I32, paramsType: [DataType.I32, DataType.I32] },
   vigil_poll: { library: LIBRARY, retType: DataType.I32, paramsType: [DataType.I32, DataType.I32], runInNewThread: true },
   vigil_batch: { library: LIBRARY, retType: DataType.External, paramsType: [DataType.I32] },
   vigil_read_counters: { library: LIBRARY, retType: DataType.I32, paramsType: [DataType.I32, DataType.U8Array, DataType.I32] },
@@ -133,6 +144,7 @@ export class Probe {
       opts.selfTgid,
       opts.wakeupBytes,
       opts.fatalSignalMask >>> 0,
+      opts.serverSide ? 1 : 0,
       err,
       ERR_LEN,
     ]);
@@ -150,6 +162,23 @@ export class Probe {
     const rc = this.fns.vigil_attach_tls([this.handle, path, TLS_LIBRARY_IDS[library], this.err, ERR_LEN]);
     if (rc < 0) throw new ProbeError(errText(this.err), -rc);
     return rc;
+  }
+
+  /**
+   * Attaches one uprobe program (by its name in probe/bpf) at a byte offset of a file: for
+   * probe points user space finds itself, such as the RET instructions of a Go function.
+   * Returns a link id for detachUprobe().
+   */
+  attachUprobe(program: string, path: string, fileOffset: number): number {
+    if (!Number.isSafeInteger(fileOffset) || fileOffset < 0) throw new ProbeError(`bad file offset ${fileOffset}`, 22);
+    const rc = this.fns.vigil_attach_uprobe([this.handle, program, path, fileOffset, this.err, ERR_LEN]);
+    if (rc < 0) throw new ProbeError(errText(this.err), -rc);
+    return rc;
+  }
+
+  detachUprobe(link: number): void {
+    const rc = this.fns.vigil_detach_uprobe([this.handle, link]);
+    if (rc < 0) throw new ProbeError(`detaching uprobe link ${link} failed (errno ${-rc})`, -rc);
   }
 
   /** Follows plaintext connections to this server port (in-cluster model servers). */

@@ -81,7 +81,7 @@ export class BodyBuffer {
     const granted = this.budget.take(wanted - current);
     if (granted === 0) return;
     const next = Buffer.allocUnsafe(current + granted);
-    if (this.buf) this.buf.copy(next, 0, 0, this.kept);
+    if (this.buf) next.set(this.buf.subarray(0, this.kept));
     this.buf = next;
   }
 }

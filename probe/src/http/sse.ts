@@ -17,7 +17,9 @@ export interface SseLimits {
 
 /** Turns body bytes into events; each event carries the capture time of its last byte. */
 export class SseParser {
-  private line: Uint8Array[] = [];
+  /** The unfinished line's bytes (one growing buffer: lines often straddle body chunks). */
+  private line: Buffer | undefined;
+  /** Its length; maxEventBytes + 1 once it was cut. */
   private lineBytes = 0;
   private afterCR = false;
   private data: string[] = [];
@@ -37,6 +39,7 @@ export class SseParser {
 
   /** The stream is over: what an unfinished line or event held is no longer accounted. */
   release(): void {
+    this.line = undefined;
     this.budget.force(-this.charged);
     this.charged = 0;
   }
@@ -55,9 +58,10 @@ export class SseParser {
         this.endLine(bytes, start, i, tsNs);
         this.afterCR = bytes[i] === CR;
       } else {
-        this.keep(bytes.subarray(start, i));
-        const line = this.takeLine();
-        this.endLine(line, 0, line.length, tsNs);
+        this.keep(bytes, start, i);
+        const end = Math.min(this.lineBytes, this.limits.maxEventBytes);
+        this.lineBytes = 0;
+        this.endLine(this.line!, 0, end, tsNs);
         this.afterCR = bytes[i] === CR;
       }
       start = i + 1;
@@ -66,32 +70,35 @@ export class SseParser {
     }
     if (start < bytes.length) {
       this.afterCR = false;
-      this.keep(bytes.subarray(start));
+      this.keep(bytes, start, bytes.length);
     }
     const held = Math.min(this.lineBytes, this.limits.maxEventBytes) + this.dataBytes;
     this.budget.force(held - this.charged);
     this.charged = held;
   }
 
-  private takeLine(): Buffer {
-    const line = this.line.length === 1 ? asBuffer(this.line[0]!) : Buffer.concat(this.line);
-    this.line = [];
-    this.lineBytes = 0;
-    return line;
-  }
-
-  private keep(part: Uint8Array): void {
+  /** Appends bytes[start, end) to the unfinished line, up to maxEventBytes. */
+  private keep(bytes: Buffer, start: number, end: number): void {
     const max = this.limits.maxEventBytes;
     if (this.lineBytes > max) return; // already cut
-    if (part.length > max - this.lineBytes) {
-      this.line.push(part.slice(0, max - this.lineBytes));
+    const room = max - this.lineBytes;
+    const n = Math.min(end - start, room);
+    if (n > 0) {
+      const need = this.lineBytes + n;
+      if (!this.line || this.line.length < need) {
+        const grown = Buffer.allocUnsafe(Math.min(max, Math.max(need, 2 * (this.line?.length ?? 128))));
+        this.line?.copy(grown, 0, 0, this.lineBytes);
+        this.line = grown;
+      }
+      const line = this.line;
+      // A byte loop beats Buffer#copy's per-call overhead at the usual tens of bytes.
+      if (n < 256) for (let k = 0; k < n; k++) line[this.lineBytes + k] = bytes[start + k]!;
+      else line.set(bytes.subarray(start, start + n), this.lineBytes);
+      this.lineBytes = need;
+    }
+    if (end - start > room) {
       this.lineBytes = max + 1;
       this.cut++;
-      return;
-    }
-    if (part.length > 0) {
-      this.line.push(part.slice());
-      this.lineBytes += part.length;
     }
   }
 
@@ -129,12 +136,12 @@ export class SseParser {
   private dispatch(tsNs: number): void {
     // Per the spec an event with no data line is not dispatched, and its type is dropped too.
     if (this.data.length > 0) {
-      const event: SseEvent = { data: this.data.join('\n'), tsNs };
+      const event: SseEvent = { data: this.data.length === 1 ? this.data[0]! : this.data.join('\n'), tsNs };
       if (this.event !== undefined && this.event !== '') event.event = this.event;
       if (this.id !== undefined) event.id = this.id;
       this.emit(event);
     }
-    this.data = [];
+    this.data.length = 0;
     this.dataBytes = 0;
     this.event = undefined;
     this.id = undefined;

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { buildAiCall, defaultAiCallOptions } from '../aicall.js';
+import { defaultAiCallOptions } from '../aicall.js';
 import { aiCall, TTFB_MS, EVENT_GAP_MS, type ExchangeSpec } from './fixtures/exchange.js';
 
 const CORPUS = fileURLToPath(new URL('../../../../shared/corpus/ai/', import.meta.url));

@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Event } from '../../../schema/event.js';
+import { Event, EVENT_KINDS } from '../../../schema/event.js';
 import { sampleEvent } from '../../../schema/fixtures/events.js';
 import { JsonlSink } from './jsonl.js';
 import { listSpoolFiles, readLossLedger, writeCheckpoint } from './spool.js';
@@ -94,7 +94,7 @@ describe('JsonlSink', () => {
     const path = join(dir, 'events.jsonl');
     const one = Buffer.byteLength(`${JSON.stringify(sampleEvent(0))}\n`);
     const sink = new JsonlSink({ path, maxBufferedBytes: one * 3 + 10, flushIntervalMs: 60_000 });
-    for (let i = 0; i < 10; i++) sink.write(sampleEvent(i * 7)); // same kind, same size
+    for (let i = 0; i < 10; i++) sink.write(sampleEvent(i * EVENT_KINDS.length)); // same kind, same size
     expect(sink.stats()).toMatchObject({ buffered: 3, dropped: 7 });
     await sink.close();
     expect(readLines(path)).toHaveLength(3);

@@ -5,10 +5,11 @@
 // falls behind; memory does not grow with the outage, the file does.
 import { watch, type FSWatcher } from 'node:fs';
 import { dirname } from 'node:path';
-import type { JetStreamClient, NatsConnection, PubAck } from 'nats';
+import type { NatsConnection, PubAck } from 'nats';
 import { logger } from '../../../lib/log.js';
 import { encodeEvent, eventFromJson } from '../../../schema/codec.js';
 import type { Event } from '../../../schema/event.js';
+import { AsyncJetStreamPublisher } from '../../../lib/nats/async-publish.js';
 import { NatsConfig, type NatsConfigInput } from '../../../lib/nats/config.js';
 import { backoff, connectNats } from '../../../lib/nats/connect.js';
 import { ensureStream, subjectFor, subjectToken } from '../../../lib/nats/stream.js';
@@ -57,7 +58,7 @@ interface InFlight {
 }
 
 export class NatsPublisher {
-  private readonly js: JetStreamClient;
+  private readonly pub: AsyncJetStreamPublisher;
   private readonly cfg: NatsConfig;
   private reader: SpoolReader;
   private readonly scanner: SpoolReader;
@@ -83,7 +84,7 @@ export class NatsPublisher {
 
   constructor(private readonly opts: NatsPublisherOptions) {
     this.cfg = opts.config;
-    this.js = opts.nc.jetstream({ timeout: this.cfg.ack_timeout });
+    this.pub = new AsyncJetStreamPublisher(opts.nc, this.cfg.ack_timeout);
     const cp = readCheckpoint(opts.spool);
     this.acked = this.savedAcked = cp && { file: cp.file, offset: cp.offset };
     this.lostSeen = this.savedLostSeen = cp?.lostSeen ?? 0;
@@ -112,6 +113,7 @@ export class NatsPublisher {
     this.wake?.();
     await this.running;
     await this.settleAll();
+    this.pub.close();
     clearInterval(this.timer);
     this.watcher?.close();
     this.saveAndMeasure();
@@ -168,7 +170,7 @@ export class NatsPublisher {
   }
 
   private publish(event: Event, marks: Omit<InFlight, 'ack'>): void {
-    const ack = this.js.publish(subjectFor(this.cfg.subject_prefix, event.node, event.kind), encodeEvent(event), { msgID: event.id });
+    const ack = this.pub.publish(subjectFor(this.cfg.subject_prefix, event.node, event.kind), encodeEvent(event), event.id);
     ack.catch(() => undefined); // settled in order by settleOldest; this only silences "unhandled"
     this.inflight.push({ ack, ...marks });
     this.counters.published++;

@@ -7,7 +7,8 @@ import { promisify } from 'node:util';
 import { basename } from 'node:path';
 import type { Logger } from '../../../lib/log.js';
 import type { TlsLibrary } from '../ffi/probe.js';
-import { findSymbols, NotElfError } from './elf.js';
+import { ElfFile, NotElfError } from './elf.js';
+import { goProbePlan, GoUnsupportedError, isGoBinary } from './go.js';
 
 /** The functions each library's probes need, in the order they are tried on a file. */
 export const REQUIRED_SYMBOLS: ReadonlyArray<readonly [TlsLibrary, readonly string[]]> = [
@@ -17,6 +18,9 @@ export const REQUIRED_SYMBOLS: ReadonlyArray<readonly [TlsLibrary, readonly stri
 
 export interface Attacher {
   attachTls(path: string, library: TlsLibrary): number;
+  /** One uprobe program at a file offset (Go binaries); returns a link id. */
+  attachUprobe(program: string, path: string, fileOffset: number): number;
+  detachUprobe(link: number): void;
 }
 
 export type TargetState = 'attached' | 'no_symbols' | 'failed';
@@ -27,7 +31,9 @@ export interface TargetInfo {
   /** Path the probes were attached through (host view). */
   hostPath: string;
   devIno: string;
-  library?: TlsLibrary;
+  library?: TlsLibrary | 'go';
+  /** What was attached, e.g. "go1.19.8, .gopclntab, 12 probes". */
+  detail?: string;
   state: TargetState;
   reason?: string;
   firstPid: number;
@@ -112,27 +118,40 @@ export class TargetManager {
     }
   }
 
-  async scanPid(pid: number): Promise<void> {
+  /** Returns whether the process's executable was looked at (false: the process, or its file, is gone). */
+  async scanPid(pid: number): Promise<boolean> {
     let maps: string;
     let exe: string | undefined;
     try {
       maps = await readFile(`${this.procRoot}/${pid}/maps`, 'utf8');
       exe = await readlink(`${this.procRoot}/${pid}/exe`).catch(() => undefined);
     } catch {
-      return; // the process is gone, or a kernel thread
+      return false;
     }
+    let sawExe = false;
     for (const file of parseMaps(maps)) {
       if (!isCandidate(file, exe)) continue;
-      await this.consider(file.path, `${this.procRoot}/${pid}/root${file.path}`, pid);
+      const t = await this.consider(file.path, `${this.procRoot}/${pid}/root${file.path}`, pid);
+      if (t && file.path === exe) sawExe = true;
     }
+    return sawExe;
   }
 
   /**
    * A new exec(): the executable is mapped now, shared libraries only once the dynamic loader
-   * has run, so look again shortly after.
+   * has run, so look again shortly after. A process that was already gone (a short-lived Go
+   * client exits within milliseconds) leaves its exec() path: look at that file in the host's
+   * view, so the binary's next run is covered.
    */
-  onExec(pid: number): void {
-    void this.scanPid(pid);
+  onExec(pid: number, filename?: string): void {
+    void this.scanPid(pid).then(async (sawExe) => {
+      if (sawExe || !filename?.startsWith('/')) return;
+      const gone = await stat(`${this.procRoot}/${pid}`).then(
+        () => false,
+        () => true,
+      );
+      if (gone) await this.consider(filename, filename, pid);
+    });
     for (const delay of [100, 1000]) {
       const t = setTimeout(() => {
         this.timers.delete(t);
@@ -176,28 +195,61 @@ export class TargetManager {
 
   private async inspect(path: string, hostPath: string, devIno: string, pid: number): Promise<void> {
     const info: TargetInfo = { path, hostPath, devIno, state: 'no_symbols', firstPid: pid };
+    let elf: ElfFile | undefined;
     try {
-      const syms = await findSymbols(hostPath, REQUIRED_SYMBOLS.flatMap(([, names]) => names));
+      elf = await ElfFile.open(hostPath);
+      const syms = await elf.symbols(REQUIRED_SYMBOLS.flatMap(([, names]) => names));
       const library = REQUIRED_SYMBOLS.find(([, names]) => names.every((n) => syms.has(n)))?.[0];
-      if (!library) {
-        info.reason = 'no TLS read/write functions (SSL_read/SSL_write, gnutls_record_recv/send)';
+      if (library) {
+        info.library = library;
+        this.attacher.attachTls(hostPath, library);
+      } else if (isGoBinary(elf.sections.map((s) => s.name))) {
+        info.library = 'go';
+        const plan = await goProbePlan(elf);
+        if (!plan) {
+          info.reason = 'Go binary without crypto/tls';
+          this.targets.set(devIno, info);
+          return;
+        }
+        // Through the agent's own descriptor of the file: a short-lived process's
+        // /proc/PID/root path vanishes with it, the open file does not.
+        this.attachGo(elf.fdPath, plan.probes);
+        info.detail = `${plan.goVersion}, symbols from ${plan.symbolSource}, ${plan.probes.length} probes`;
+      } else {
+        info.reason = 'no TLS read/write functions (SSL_read/SSL_write, gnutls_record_recv/send, Go crypto/tls)';
         this.targets.set(devIno, info);
         return;
       }
-      info.library = library;
-      this.attacher.attachTls(hostPath, library);
       info.state = 'attached';
       info.attachedAt = new Date().toISOString();
-      this.log.info({ path, pid, hostPath, library }, 'TLS probes attached');
+      this.log.info({ path, pid, hostPath, library: info.library, detail: info.detail }, 'TLS probes attached');
     } catch (e) {
+      // The process (and its /proc/PID/root view of the file) went away mid-look: nothing is
+      // known about the file, so a later exec or scan looks again.
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
       if (e instanceof NotElfError) {
         info.reason = e.message;
       } else {
+        // A Go binary the probes cannot serve (too old, not amd64, unknown tables) is reported
+        // as failed with its reason, so `vigil status` shows why its traffic is not captured.
         info.state = 'failed';
         info.reason = (e as Error).message;
-        this.log.warn({ path, pid, err: info.reason }, 'attaching TLS probes failed');
+        this.log.warn({ path, pid, err: info.reason, unsupported: e instanceof GoUnsupportedError }, 'attaching TLS probes failed');
       }
+    } finally {
+      await elf?.close();
     }
     this.targets.set(devIno, info);
+  }
+
+  /** All of a Go binary's probes, or none: a partial set would mis-pair entries and returns. */
+  private attachGo(path: string, probes: ReadonlyArray<{ program: string; fileOffset: number }>): void {
+    const links: number[] = [];
+    try {
+      for (const p of probes) links.push(this.attacher.attachUprobe(p.program, path, p.fileOffset));
+    } catch (e) {
+      for (const l of links) this.attacher.detachUprobe(l);
+      throw e;
+    }
   }
 }
