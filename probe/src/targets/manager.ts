@@ -9,6 +9,7 @@ import type { Logger } from '../../../lib/log.js';
 import type { TlsLibrary } from '../ffi/probe.js';
 import { ElfFile, NotElfError } from './elf.js';
 import { goProbePlan, GoUnsupportedError, isGoBinary } from './go.js';
+import { strippedTlsLibrary, strippedTlsReason } from './stripped-tls.js';
 
 /** The functions each library's probes need, in the order they are tried on a file. */
 export const REQUIRED_SYMBOLS: ReadonlyArray<readonly [TlsLibrary, readonly string[]]> = [
@@ -216,7 +217,14 @@ export class TargetManager {
         this.attachGo(elf.fdPath, plan.probes);
         info.detail = `${plan.goVersion}, symbols from ${plan.symbolSource}, ${plan.probes.length} probes`;
       } else {
-        info.reason = 'no TLS read/write functions (SSL_read/SSL_write, gnutls_record_recv/send, Go crypto/tls)';
+        const stripped = await strippedTlsLibrary(elf);
+        if (stripped) {
+          info.state = 'failed';
+          info.reason = strippedTlsReason(stripped);
+          this.log.warn({ path, pid, library: stripped }, info.reason);
+        } else {
+          info.reason = 'no TLS read/write functions (SSL_read/SSL_write, gnutls_record_recv/send, Go crypto/tls)';
+        }
         this.targets.set(devIno, info);
         return;
       }
