@@ -318,7 +318,7 @@ const round6 = (n: number): number => Math.round(n * 1e6) / 1e6;
 
 function percentile(h: Uint32Array, q: number): number | null {
   let n = 0;
-  for (const c of h) n += c;
+  for (let b = 0; b < h.length; b++) n += h[b]!;
   if (n === 0) return null;
   const rank = Math.ceil(q * n);
   let seen = 0;

@@ -132,7 +132,13 @@ describe('remediations', () => {
     });
     expect((await get('/api/remediations?state=pending')).json()).toHaveLength(1);
     expect((await t.app.inject({ method: 'POST', url: `/api/remediations/${proposed.remediationId}/approve`, headers: reader, payload: {} })).statusCode).toBe(403);
-    const approved = await send('POST', `/api/remediations/${proposed.remediationId}/approve`, { why: 'checked the dashboards' });
+    // Neither a `by` field nor the proxy header can record another name than the token's.
+    const approved = await t.app.inject({
+      method: 'POST',
+      url: `/api/remediations/${proposed.remediationId}/approve`,
+      headers: { ...admin, 'x-vigil-user': 'mallory' },
+      payload: { why: 'checked the dashboards', by: 'mallory' },
+    });
     expect(approved.statusCode).toBe(200);
     const decided = (await get(`/api/remediations/${proposed.remediationId}`)).json();
     expect(decided).toMatchObject({ decidedBy: 'alice', why: 'checked the dashboards' });

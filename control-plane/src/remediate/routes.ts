@@ -10,7 +10,8 @@ export interface RemediationRoutesOptions {
 }
 
 export const Decision = z.object({
-  /** Who decides; the `x-vigil-user` header (set by an authenticating proxy) wins, then this, then the API token's name. */
+  /** Who decides. With API tokens the token's name, always (a caller cannot record another name);
+   *  on an open API the `x-vigil-user` header (set by an authenticating proxy), then this. */
   by: z.string().min(1).max(200).optional(),
   why: z.string().max(2000).optional(),
 });
@@ -42,7 +43,7 @@ export const remediationRoutes: FastifyPluginAsync<RemediationRoutesOptions> = a
   app.post('/api/remediations', async (req, reply) => {
     const body = Propose.safeParse(req.body);
     if (!body.success) return fail(reply, 400, 'VIGIL_REMEDIATION_INVALID', z.prettifyError(body.error));
-    const by = (req.headers['x-vigil-user'] as string | undefined) ?? body.data.by ?? req.actor?.name;
+    const by = req.actor?.name ?? (req.headers['x-vigil-user'] as string | undefined) ?? body.data.by;
     const result = await remediator.propose({ incidentId: body.data.incidentId, action: body.data.action, actor: { type: 'user', ...(by ? { name: by } : {}) } });
     return reply.code(result.outcome === 'refused' ? 422 : 202).send(result);
   });
@@ -51,7 +52,7 @@ export const remediationRoutes: FastifyPluginAsync<RemediationRoutesOptions> = a
     app.post(`/api/remediations/:id/${verb}`, async (req, reply) => {
       const body = Decision.safeParse(req.body ?? {});
       if (!body.success) return fail(reply, 400, 'VIGIL_REMEDIATION_INVALID', z.prettifyError(body.error));
-      const by = (req.headers['x-vigil-user'] as string | undefined) ?? body.data.by ?? req.actor?.name;
+      const by = req.actor?.name ?? (req.headers['x-vigil-user'] as string | undefined) ?? body.data.by;
       if (!by) return fail(reply, 400, 'VIGIL_REMEDIATION_WHO', `say who decides: a "by" field or the x-vigil-user header`);
       try {
         return await remediator[verb]((req.params as { id: string }).id, by, body.data.why);

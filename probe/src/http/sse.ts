@@ -141,7 +141,7 @@ export class SseParser {
       if (this.id !== undefined) event.id = this.id;
       this.emit(event);
     }
-    this.data.length = 0;
+    this.data = [];
     this.dataBytes = 0;
     this.event = undefined;
     this.id = undefined;
