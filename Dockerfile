@@ -47,5 +47,5 @@ COPY --from=build /src/control-plane/dashboard/ ./control-plane/dashboard/
 RUN chmod +x dist/src/cli.js && ln -s /app/dist/src/cli.js /usr/local/bin/vigil
 USER 10001:10001
 EXPOSE 8080
-ENTRYPOINT ["node", "--max-semi-space-size=4", "/app/dist/src/cli.js"]
+ENTRYPOINT ["/app/dist/src/cli.js"]
 CMD ["control-plane"]

@@ -18,7 +18,6 @@ const PHASE_S = Number(process.env.BENCH_PHASE_S ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SUSTAIN_S = Number(process.env.BENCH_SUSTAIN_S ?? 60);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
-const SENSOR_NODE_FLAGS = ['--max-semi-space-size=4'];
 
 interface LoadResult {
   sent: number;
@@ -46,8 +45,8 @@ export async function startSensor(output: string): Promise<ChildProcess> {
   const config = join(dirname(output), 'config.yaml');
   mkdirSync(dirname(output), { recursive: true });
   writeFileSync(config, `output:\n  max_bytes: ${8 * 1024 ** 3}\n`);
-  // With the V8 flags the image's ENTRYPOINT, ./vigil and the bin's shebang give it.
-  const child = spawn(process.execPath, [...SENSOR_NODE_FLAGS, CLI, 'sensor', '--config', config, '--output', output], {
+  // Run as an installed `vigil` runs: through the file's shebang, with its V8 flags.
+  const child = spawn(CLI, ['sensor', '--config', config, '--output', output], {
     stdio: 'ignore',
     env: { ...process.env, VIGIL_LOG_LEVEL: 'warn' },
   });

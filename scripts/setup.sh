@@ -38,6 +38,7 @@ make -s -C probe
 
 say "compiling TypeScript"
 npx tsc -p tsconfig.build.json
+chmod +x dist/src/cli.js # run through its shebang (V8 flags) by ./vigil and the benchmarks
 
 if [ "$(id -u)" = 0 ] && [ ! -d /sys/kernel/tracing/events ]; then
   mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null || say "could not mount tracefs at /sys/kernel/tracing"

@@ -100,6 +100,9 @@ int vigil_open(uint32_t ringbuf_bytes, uint32_t max_capture_bytes, uint32_t self
 {
 	libbpf_set_print(libbpf_print);
 	last_libbpf_msg[0] = 0;
+	/* libbpf parses the kernel's BTF into large growing arrays; a fixed mmap threshold gives
+	 * them back to the system when freed instead of leaving them in a fragmented heap. */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	int h;
 	for (h = 0; h < VIGIL_MAX_HANDLES && handles[h].used; h++)
 		;
