@@ -16,37 +16,13 @@ import { startControlPlane, type ControlPlane } from '../control-plane/src/main.
 import { startKubeApi, type KubeApiStandIn } from './helpers/kube-api.js';
 import { seedWorkload, withActions } from './helpers/kube-api-actions.js';
 import { requireTool } from './helpers/require-tool.js';
+import { crashLoopAlert } from './helpers/alerts.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const gate = requireTool('dashboard browser test', CHROMIUM, 'apt-get install chromium (scripts/setup.sh does)');
 const ARTIFACTS = join(resolve(dirname(fileURLToPath(import.meta.url)), '..'), 'test-artifacts/dashboard');
 const ADMIN_TOKEN = 'admin-token-0123456789abcdef';
 const READ_TOKEN = 'read-token-0123456789abcdef';
-
-/** An Alertmanager webhook for a crash-looping pod of the seeded Deployment. */
-function crashLoopAlert(pod: string) {
-  return {
-    version: '4',
-    status: 'firing',
-    receiver: 'vigil',
-    groupKey: '{}:{alertname="KubePodCrashLooping"}',
-    groupLabels: { alertname: 'KubePodCrashLooping' },
-    commonLabels: {},
-    commonAnnotations: {},
-    externalURL: 'http://alertmanager:9093',
-    alerts: [
-      {
-        status: 'firing',
-        labels: { alertname: 'KubePodCrashLooping', namespace: 'shop', pod, container: 'cart', severity: 'critical' },
-        annotations: { summary: `Pod shop/${pod} is in CrashLoopBackOff`, description: 'Back-off restarting failed container cart' },
-        startsAt: new Date().toISOString(),
-        endsAt: '0001-01-01T00:00:00Z',
-        generatorURL: 'http://prometheus/graph',
-        fingerprint: 'd4c1e2a3b4c5d6e7',
-      },
-    ],
-  };
-}
 
 interface CallSpec {
   namespace: string;

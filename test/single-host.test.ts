@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { privileged, waitFor } from './helpers/privileged.js';
 import { run } from './helpers/tls.js';
+import { crashLoopAlert } from './helpers/alerts.js';
 
 const gate = privileged('single-host vigil');
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -88,27 +89,7 @@ describe.runIf(gate.ok)('vigil (sensor + control plane in one process)', () => {
   });
 
   it('takes an Alertmanager webhook on the same server', async () => {
-    const body = {
-      version: '4',
-      status: 'firing',
-      receiver: 'vigil',
-      groupKey: '{}:{alertname="KubePodCrashLooping"}',
-      groupLabels: { alertname: 'KubePodCrashLooping' },
-      commonLabels: {},
-      commonAnnotations: {},
-      externalURL: 'http://alertmanager:9093',
-      alerts: [
-        {
-          status: 'firing',
-          labels: { alertname: 'KubePodCrashLooping', namespace: 'shop', pod: 'cart-5c9f7d6b8d-abcde', container: 'cart', severity: 'critical' },
-          annotations: { summary: 'Pod shop/cart-5c9f7d6b8d-abcde is crash looping' },
-          startsAt: new Date().toISOString(),
-          endsAt: '0001-01-01T00:00:00Z',
-          generatorURL: 'http://prometheus/graph',
-          fingerprint: 'a1b2c3d4e5f60718',
-        },
-      ],
-    };
+    const body = crashLoopAlert('cart-5c9f7d6b8d-abcde');
     const res = await fetch(`${url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     expect(res.status).toBeLessThan(300);
     const deadline = Date.now() + 10_000;

@@ -276,22 +276,34 @@ static __always_inline int skip_server_side(struct conn_state *cs, __u8 directio
 	return 1;
 }
 
+/* The record header for one call's bytes on a connection (TLS or plaintext socket). */
+static __always_inline struct vigil_conn_data *conn_record(__u64 id, __u8 direction, __u8 library, __u16 family,
+							   __u16 dport, const __u8 *daddr, __s32 fd, __u64 len,
+							   __u64 conn, __u64 start_ns)
+{
+	struct vigil_conn_data *rec = data_record(id);
+	if (!rec)
+		return NULL;
+	rec->direction = direction;
+	rec->library = library;
+	rec->family = family;
+	rec->dport = dport;
+	rec->fd = fd;
+	rec->call_len = (__u32)len;
+	rec->conn_ptr = conn;
+	rec->conn_start_ns = start_ns;
+	__builtin_memcpy(rec->daddr, daddr, sizeof(rec->daddr));
+	return rec;
+}
+
 /* One TLS call's plaintext into the ring, in chunks, advancing the connection's position. */
 static __always_inline void emit_tls_call(__u64 id, struct conn_state *cs, __u64 conn, __u64 buf, __u64 moved,
 					  __u8 direction, __u8 library, int probe)
 {
-	struct vigil_conn_data *rec = data_record(id);
+	struct vigil_conn_data *rec =
+		conn_record(id, direction, library, cs->family, cs->dport, cs->daddr, cs->fd, moved, conn, cs->start_ns);
 	if (!rec)
 		return;
-	rec->direction = direction;
-	rec->library = library;
-	rec->family = cs->family;
-	rec->dport = cs->dport;
-	rec->fd = cs->fd;
-	rec->call_len = (__u32)moved;
-	rec->conn_ptr = conn;
-	rec->conn_start_ns = cs->start_ns;
-	__builtin_memcpy(rec->daddr, cs->daddr, sizeof(rec->daddr));
 	__u64 pos = cs->pos[direction & 1];
 	cs->pos[direction & 1] += moved;
 	__u32 cap = moved < max_capture_bytes ? (__u32)moved : max_capture_bytes;
@@ -661,18 +673,10 @@ static __always_inline int data_exit(long ret)
 		goto out;
 	__u8 dir = c->direction & 1;
 	int probe = dir == VIGIL_EGRESS ? VIGIL_PROBE_PLAIN_WRITE : VIGIL_PROBE_PLAIN_READ;
-	struct vigil_conn_data *rec = data_record(id);
+	struct vigil_conn_data *rec = conn_record(id, dir, VIGIL_LIB_PLAINTEXT, st->family, st->dport, st->daddr, c->fd,
+						  (__u64)ret, (__u64)(__u32)c->fd, st->start_ns);
 	if (!rec)
 		goto out;
-	rec->direction = dir;
-	rec->library = VIGIL_LIB_PLAINTEXT;
-	rec->family = st->family;
-	rec->dport = st->dport;
-	rec->fd = c->fd;
-	rec->call_len = (__u32)ret;
-	rec->conn_ptr = (__u64)(__u32)c->fd;
-	rec->conn_start_ns = st->start_ns;
-	__builtin_memcpy(rec->daddr, st->daddr, sizeof(rec->daddr));
 	__u64 pos = st->pos[dir];
 	st->pos[dir] += ret;
 	__u32 total = (__u32)ret;

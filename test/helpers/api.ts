@@ -10,19 +10,20 @@ import { IncidentIndex } from '../../control-plane/src/api/incident-index.js';
 import { ApiDocs, apiRoutes } from '../../control-plane/src/api/index.js';
 import { LiveHub } from '../../control-plane/src/api/live.js';
 import { publishingStore } from '../../control-plane/src/api/live-store.js';
+import type { ApiServices } from '../../control-plane/src/api/services.js';
 import { LiveStream, type LiveStreamOptions } from '../../control-plane/src/api/stream.js';
 import { buildApp } from '../../control-plane/src/app.js';
 import { auditRoutes } from '../../control-plane/src/audit/routes.js';
-import { parseConfig, type ControlPlaneConfig, type ControlPlaneConfigInput } from '../../control-plane/src/config.js';
+import { parseConfig, type ControlPlaneConfigInput } from '../../control-plane/src/config.js';
 import type { IncidentStore } from '../../control-plane/src/correlate/store.js';
-import { createIncidentEngine, defaultRulesPath, type IncidentEngine } from '../../control-plane/src/incidents.js';
+import { createIncidentEngine, defaultRulesPath } from '../../control-plane/src/incidents.js';
 import { kubeFrom } from '../../control-plane/src/remediate/kube.js';
 import { createRemediator, type Remediator } from '../../control-plane/src/remediate/remediator.js';
 import { remediationRoutes } from '../../control-plane/src/remediate/routes.js';
 import { RulesWatcher } from '../../control-plane/src/rules/watcher.js';
 import { Signal, type SignalInput } from '../../control-plane/src/signal.js';
 import { FileBackend } from '../../control-plane/src/store/file-backend.js';
-import { stateStoreOver, type StateStore } from '../../control-plane/src/store/state-store.js';
+import { stateStoreOver } from '../../control-plane/src/store/state-store.js';
 import { TriageConfig } from '../../control-plane/src/triage/config.js';
 import { testRedactor } from '../../control-plane/src/triage/fixtures/redactor.js';
 import { analyzeRoutes } from '../../control-plane/src/triage/routes.js';
@@ -37,18 +38,10 @@ export const TOKENS = [
   { name: 'alice', role: 'admin', token: ADMIN_TOKEN },
 ];
 
-export interface TestApi {
+/** The app and the services behind it, as the API sees them. */
+export interface TestApi extends Omit<ApiServices, 'docs' | 'now'> {
   app: FastifyInstance;
-  config: ControlPlaneConfig;
-  engine: IncidentEngine;
-  incidents: IncidentIndex;
-  store: StateStore;
-  aiCalls: AiCallStore;
-  live: LiveHub;
-  stream: LiveStream;
-  rules: RulesWatcher;
   rulesFile: string;
-  remediator?: Remediator;
   kube?: KubeApiStandIn;
   dir: string;
   close(): Promise<void>;
