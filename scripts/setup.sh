@@ -37,8 +37,7 @@ say "building probes and loader shim"
 make -s -C probe
 
 say "compiling TypeScript"
-npx tsc -p tsconfig.build.json
-chmod +x dist/src/cli.js # run through its shebang (V8 flags) by ./vigil and the benchmarks
+npm run -s build # tsc, and cli.js made executable: ./vigil and the benchmarks run it through its shebang
 
 if [ "$(id -u)" = 0 ] && [ ! -d /sys/kernel/tracing/events ]; then
   mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null || say "could not mount tracefs at /sys/kernel/tracing"
