@@ -160,6 +160,7 @@ fetch(process.argv[1], { method: 'POST', body }).then((r) => r.arrayBuffer()).th
     );
     expect(mine[0]!.tls_data.library).toBe('gnutls');
     expect(mine[0]!.tls_data.peer).toBe(`127.0.0.1:${server.port}`);
+    expect(mine[0]!.tls_data.sni).toBe('localhost'); // gnutls_server_name_set
   });
 
   it('reports per-probe counts and the attached targets in its status', () => {

@@ -110,7 +110,7 @@ struct vigil_conn_data {
 	__u8 data[];
 };
 
-/* The client set an SNI host name on a connection (SSL_ctrl SSL_CTRL_SET_TLSEXT_HOSTNAME). */
+/* The client set an SNI host name on a connection (SSL_ctrl SSL_CTRL_SET_TLSEXT_HOSTNAME, gnutls_server_name_set). */
 struct vigil_tls_sni {
 	__u8 type; /* VIGIL_REC_TLS_SNI */
 	__u8 library;

@@ -402,27 +402,48 @@ int BPF_KPROBE(gnutls_recv_enter, void *session, void *data, __u64 size)
 	return ssl_enter(ctx, VIGIL_PROBE_SSL_READ, (__u64)session, (__u64)data, 0, 0, VIGIL_LIB_GNUTLS);
 }
 
-SEC("uprobe")
-int BPF_KPROBE(ssl_ctrl_enter, void *ssl, int cmd, long larg, const char *parg)
+/* The SNI host name a client set on a connection; `len` 0: a NUL-terminated string. */
+static __always_inline int emit_sni(__u64 conn, const void *name, __u64 len, __u8 library)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tgid = (__u32)(id >> 32);
-	if (cmd != SSL_CTRL_SET_TLSEXT_HOSTNAME || !parg || tgid == self_tgid)
+	__u32 tgid = (__u32)(bpf_get_current_pid_tgid() >> 32);
+	if (!name || tgid == self_tgid)
 		return 0;
-	struct conn_state *cs = conn_get(tgid, (__u64)ssl);
+	struct conn_state *cs = conn_get(tgid, conn);
 	if (!cs)
 		return 0;
 	struct vigil_tls_sni rec = {
 		.type = VIGIL_REC_TLS_SNI,
-		.library = VIGIL_LIB_OPENSSL,
+		.library = library,
 		.tgid = tgid,
-		.conn_ptr = (__u64)ssl,
+		.conn_ptr = conn,
 		.conn_start_ns = cs->start_ns,
 		.ts_ns = bpf_ktime_get_ns(),
 	};
-	bpf_probe_read_user_str(rec.name, sizeof(rec.name), parg);
+	if (len == 0) {
+		bpf_probe_read_user_str(rec.name, sizeof(rec.name), name);
+	} else {
+		__u64 n = len < sizeof(rec.name) - 1 ? len : sizeof(rec.name) - 1;
+		bpf_probe_read_user(rec.name, n & (VIGIL_NAME_LEN - 1), name);
+	}
 	emit(&rec, sizeof(rec), VIGIL_PROBE_SSL_SNI);
 	return 0;
+}
+
+SEC("uprobe")
+int BPF_KPROBE(ssl_ctrl_enter, void *ssl, int cmd, long larg, const char *parg)
+{
+	if (cmd != SSL_CTRL_SET_TLSEXT_HOSTNAME)
+		return 0;
+	return emit_sni((__u64)ssl, parg, 0, VIGIL_LIB_OPENSSL);
+}
+
+/* gnutls_server_name_set(session, GNUTLS_NAME_DNS, name, name_length): name need not end in NUL. */
+SEC("uprobe")
+int BPF_KPROBE(gnutls_sni_enter, void *session, int type, const void *name, __u64 name_length)
+{
+	if (type != 1 /* GNUTLS_NAME_DNS */ || name_length == 0)
+		return 0;
+	return emit_sni((__u64)session, name, name_length, VIGIL_LIB_GNUTLS);
 }
 
 static __always_inline int conn_free(void *ssl, __u8 library)

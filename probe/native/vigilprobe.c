@@ -263,6 +263,7 @@ static int plan_for(struct vigil *k, uint32_t library, struct probe_plan *plan)
 			{ k->progs.ssl_write_return, "gnutls_record_send", 1, 1 },
 			{ k->progs.gnutls_recv_enter, "gnutls_record_recv", 0, 1 },
 			{ k->progs.ssl_read_return, "gnutls_record_recv", 1, 1 },
+			{ k->progs.gnutls_sni_enter, "gnutls_server_name_set", 0, 0 },
 			{ k->progs.gnutls_deinit_enter, "gnutls_deinit", 0, 0 },
 			{ NULL, NULL, 0, 0 },
 		};
