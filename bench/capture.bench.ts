@@ -26,7 +26,7 @@ interface LoadResult {
   pid: number;
 }
 
-export function sh(cmd: string, args: string[]): Promise<string> {
+function sh(cmd: string, args: string[]): Promise<string> {
   return new Promise((res, rej) => {
     const c = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] });
     let out = '';

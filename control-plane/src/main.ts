@@ -72,12 +72,9 @@ export async function startControlPlane(config: ControlPlaneConfig): Promise<Con
     // Audit entries and remediations are published live wherever they are written.
     const store = publishingStore(state, live);
     const incidentIndex = await IncidentIndex.over(state.incidents);
-    if (config.store.nats) {
-      // Replicas share the store; pick up the incidents the others opened or changed.
-      const refresh = setInterval(() => void incidentIndex.refresh().catch((err: Error) => log.warn({ err: err.message }, 'incident index refresh failed')), 5000);
-      refresh.unref();
-      stoppers.push(() => clearInterval(refresh));
-    }
+    // Replicas sharing a JetStream store see the incidents the others open or change.
+    const unfollow = incidentIndex.follow();
+    if (unfollow) stoppers.push(unfollow);
     const aiCalls = new AiCallFeed(new AiCallStore(config.aiCalls.capacity), live);
     stoppers.push(() => aiCalls.close());
     const incidents = await startIncidents(config.incidents, {

@@ -1,9 +1,12 @@
 // The incident index answers like a plain filter-and-sort over the same incidents would, and
 // writes reach the store behind it.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { NatsServer } from '../../../test/helpers/nats-server.js';
 import { MemoryIncidentStore } from '../correlate/store.js';
 import type { Incident } from '../correlate/types.js';
 import { PRIORITIES } from '../rules/priority.js';
+import { JetStreamBackend } from '../store/jetstream-backend.js';
+import { stateStoreOver } from '../store/state-store.js';
 import { IncidentIndex, TopK, type IncidentQuery } from './incident-index.js';
 
 const T0 = Date.parse('2026-11-28T00:00:00Z');
@@ -94,13 +97,31 @@ describe('IncidentIndex', () => {
   });
 });
 
-describe('IncidentIndex.refresh', () => {
-  it('picks up incidents another writer put into the shared store', async () => {
-    const shared = new MemoryIncidentStore();
-    const index = await IncidentIndex.over(shared);
-    await shared.put(incident(7));
-    expect(index.query({ limit: 10 }).total).toBe(0);
-    await index.refresh();
-    expect(index.query({ limit: 10 }).items.map((i) => i.id)).toEqual(['fp7-1']);
+describe('IncidentIndex.follow (replicas sharing a JetStream store, real nats-server)', () => {
+  it('picks up incidents another replica puts into the shared store, as they are written', async () => {
+    const server = await NatsServer.start();
+    const [a, b] = [await server.connect(), await server.connect()];
+    try {
+      const writer = stateStoreOver(await JetStreamBackend.open(a));
+      const index = await IncidentIndex.over(stateStoreOver(await JetStreamBackend.open(b)).incidents);
+      const stop = index.follow();
+      expect(stop).toBeTypeOf('function');
+      // The watch starts asynchronously and follows updates from then on: put until one is seen.
+      await vi.waitFor(async () => {
+        await writer.incidents.put(incident(7));
+        expect(index.query({ limit: 10 }).items.map((i) => i.id)).toEqual(['fp7-1']);
+      }, { timeout: 5000, interval: 100 });
+      await writer.incidents.put({ ...incident(7), state: 'resolved' });
+      await vi.waitFor(() => expect(index.query({ limit: 10 }).items[0]!.state).toBe('resolved'));
+      stop!();
+    } finally {
+      await a.close();
+      await b.close();
+      await server.stop();
+    }
+  });
+
+  it('has nothing to follow over a store only this process writes', async () => {
+    expect((await IncidentIndex.over(new MemoryIncidentStore())).follow()).toBeUndefined();
   });
 });

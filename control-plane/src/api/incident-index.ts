@@ -55,11 +55,11 @@ export class IncidentIndex implements IncidentStore {
   }
 
   /**
-   * Re-reads the store: with a shared store (JetStream) other replicas write incidents this
-   * process never puts, so main.ts calls this on an interval.
+   * With a shared store (JetStream) other replicas write incidents this process never puts:
+   * follows the store's changes. Returns the stop, or undefined when the store is not shared.
    */
-  async refresh(): Promise<void> {
-    for (const incident of await this.inner.list()) this.index(incident);
+  follow(): (() => void) | undefined {
+    return this.inner.watch?.((incident) => this.index(incident));
   }
 
   async get(id: string): Promise<Incident | undefined> {

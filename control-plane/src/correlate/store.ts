@@ -12,6 +12,8 @@ export interface IncidentStore {
   get(id: string): Promise<Incident | undefined>;
   put(incident: Incident): Promise<void>;
   list(filter?: IncidentFilter): Promise<Incident[]>;
+  /** Incidents other processes put into a shared store, as they are written (see Backend.watch). */
+  watch?(onChange: (incident: Incident) => void): () => void;
 }
 
 /** Bounded: past `capacity`, the oldest resolved incidents go first (counted in `evicted`). */

@@ -10,6 +10,11 @@ export interface Backend {
   update(collection: string, id: string, change: (current: unknown) => unknown): Promise<unknown>;
   delete(collection: string, id: string): Promise<void>;
   list(collection: string): Promise<unknown[]>;
+  /**
+   * Follows a collection shared with other processes: `onValue` gets each value put from now on
+   * (by anyone). Absent where no other process can write (the local files). Returns the stop.
+   */
+  watch?(collection: string, onValue: (value: unknown) => void): () => void;
   /** Appends to a log; an id already appended is ignored (a retried append is not doubled). */
   append(log: string, id: string, value: unknown): Promise<void>;
   readLog(log: string): Promise<unknown[]>;

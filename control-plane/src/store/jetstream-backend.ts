@@ -2,10 +2,12 @@
 // bucket (revision-checked updates, create-if-absent for idempotency claims), logs in a
 // stream whose message id is the entry id (JetStream's dedup drops a retried append).
 import { createHash } from 'node:crypto';
-import { AckPolicy, DeliverPolicy, JSONCodec, type JetStreamClient, type KV, type NatsConnection } from 'nats';
+import { AckPolicy, DeliverPolicy, JSONCodec, KvWatchInclude, type JetStreamClient, type KV, type NatsConnection } from 'nats';
+import { logger } from '../../../lib/log.js';
 import type { Backend } from './backend.js';
 
 const codec = JSONCodec<unknown>();
+const storeLog = logger('jetstream-store');
 const MAX_CAS_ATTEMPTS = 20;
 
 export interface JetStreamBackendOptions {
@@ -99,6 +101,23 @@ export class JetStreamBackend implements Backend {
       if (e && e.operation === 'PUT') out.push(codec.decode(e.value));
     }
     return out;
+  }
+
+  watch(collection: string, onValue: (value: unknown) => void): () => void {
+    let stopped = false;
+    let stop = (): void => undefined;
+    void this.kv
+      .watch({ key: `${collection}.>`, include: KvWatchInclude.UpdatesOnly })
+      .then(async (updates) => {
+        stop = () => updates.stop();
+        if (stopped) return stop();
+        for await (const e of updates) if (e.operation === 'PUT') onValue(codec.decode(e.value));
+      })
+      .catch((err: Error) => storeLog.warn({ collection, err: err.message }, 'watching the shared store failed'));
+    return () => {
+      stopped = true;
+      stop();
+    };
   }
 
   async append(log: string, id: string, value: unknown): Promise<void> {

@@ -77,6 +77,7 @@ export function stateStoreOver(backend: Backend): StateStore {
     incidents: {
       get: async (id) => (await backend.get('incidents', id)) as Incident | undefined,
       put: (incident) => backend.put('incidents', incident.id, incident),
+      ...(backend.watch ? { watch: (onChange: (i: Incident) => void) => backend.watch!('incidents', (v) => onChange(v as Incident)) } : {}),
       async list(filter: IncidentFilter = {}) {
         const all = ((await backend.list('incidents')) as Incident[])
           .filter((i) => !filter.state || i.state === filter.state)
