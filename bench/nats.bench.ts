@@ -58,16 +58,16 @@ async function barePublisher(nc: NatsConnection, oneInbox = false): Promise<numb
     return { subject: `${name.toLowerCase()}.${e.node}.${e.kind}`, data: encodeEvent(e), id: e.id };
   });
   const js = nc.jetstream();
-  const async = new AsyncJetStreamPublisher(nc, 5000);
+  const inbox = new AsyncJetStreamPublisher(nc, 5000);
   const t0 = performance.now();
   const window: Promise<PubAck>[] = [];
   for (const p of payloads) {
     if (window.length >= WINDOW) await window.shift();
-    window.push(oneInbox ? async.publish(p.subject, p.data, p.id) : js.publish(p.subject, p.data, { msgID: p.id }));
+    window.push(oneInbox ? inbox.publish(p.subject, p.data, p.id) : js.publish(p.subject, p.data, { msgID: p.id }));
   }
   await Promise.all(window);
   const rate = EVENTS / ((performance.now() - t0) / 1000);
-  async.close();
+  inbox.close();
   return rate;
 }
 
