@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs and builds everything Vigil needs on this host, and is quick when all is in place:
 # Debian packages (clang-19, libbpf, bpftool, nats-server, golang-go for the Go capture tests,
+# android-libboringssl as a BoringSSL build with symbols to check the symbol-less locator against,
 # ...), npm packages, the probes and the loader shim, the TypeScript build, and a mounted
 # tracefs. Run as root.
 set -euo pipefail
@@ -10,7 +11,7 @@ say() { [ "${VIGIL_SETUP_QUIET:-}" = 1 ] || echo "setup: $*" >&2; }
 
 APT_PACKAGES=(clang-19 llvm-19 libbpf-dev bpftool libelf-dev zlib1g-dev make pkg-config gcc libc6-dev
   nats-server curl openssl ca-certificates python3 procps iproute2 gnutls-bin
-  chromium golang-go)
+  chromium golang-go android-libboringssl)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -50,6 +50,7 @@ enum vigil_library {
 	VIGIL_LIB_PLAINTEXT = 2, /* socket syscalls of a connection to a watched port */
 	VIGIL_LIB_GNUTLS = 3,    /* uprobes on gnutls_record_send/gnutls_record_recv */
 	VIGIL_LIB_GO = 4,        /* uprobes on Go crypto/tls (*Conn).Write, (*Conn).Read and its RETs */
+	VIGIL_LIB_BORINGSSL = 5, /* uprobes on SSL_read/SSL_write located in BoringSSL without symbols */
 };
 
 enum vigil_data_flags {

@@ -388,6 +388,20 @@ int BPF_KPROBE(ssl_read_ex_enter, void *ssl, void *buf, __u64 num, __u64 *readby
 	return ssl_enter(ctx, VIGIL_PROBE_SSL_READ, (__u64)ssl, (__u64)buf, (__u64)readbytes, 1, VIGIL_LIB_OPENSSL);
 }
 
+/* BoringSSL linked in without symbols (Bun): SSL_write/SSL_read found by their error reports
+ * (probe/src/targets/boringssl.ts) and attached by offset; same ABI, same return programs. */
+SEC("uprobe")
+int BPF_KPROBE(boringssl_write_enter, void *ssl, const void *buf, int num)
+{
+	return ssl_enter(ctx, VIGIL_PROBE_SSL_WRITE, (__u64)ssl, (__u64)buf, 0, 0, VIGIL_LIB_BORINGSSL);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(boringssl_read_enter, void *ssl, void *buf, int num)
+{
+	return ssl_enter(ctx, VIGIL_PROBE_SSL_READ, (__u64)ssl, (__u64)buf, 0, 0, VIGIL_LIB_BORINGSSL);
+}
+
 /* GnuTLS: gnutls_record_send/recv(session, data, size) return the byte count like SSL_write and
  * SSL_read, so they share the return programs; the session plays the SSL object's part. */
 SEC("uprobe")

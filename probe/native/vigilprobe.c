@@ -303,8 +303,8 @@ int vigil_attach_tls(int handle, const char *path, uint32_t library, uint8_t *er
 	return id;
 }
 
-int vigil_attach_uprobe(int handle, const char *prog, const char *path, uint64_t file_offset, uint8_t *err,
-			int32_t errlen)
+int vigil_attach_uprobe(int handle, const char *prog, const char *path, uint64_t file_offset, int32_t retprobe,
+			uint8_t *err, int32_t errlen)
 {
 	struct handle *hd = get(handle);
 	if (!hd)
@@ -326,7 +326,7 @@ int vigil_attach_uprobe(int handle, const char *prog, const char *path, uint64_t
 	}
 	last_libbpf_msg[0] = 0;
 	/* No func_name: libbpf hands the offset to the kernel as a file offset. */
-	struct bpf_link *l = bpf_program__attach_uprobe(p, false, -1, path, (size_t)file_offset);
+	struct bpf_link *l = bpf_program__attach_uprobe(p, retprobe != 0, -1, path, (size_t)file_offset);
 	if (!l) {
 		int e = errno;
 		return fail(err, errlen, e, "attaching %s at offset 0x%llx of %s failed: %s", prog,

@@ -33,12 +33,13 @@ int vigil_watch_port(int handle, uint32_t port);
 int vigil_attach_tls(int handle, const char *path, uint32_t library, uint8_t *err, int32_t errlen);
 
 /* Attaches the uprobe program named `prog` (a SEC("uprobe") program of the object, e.g.
- * go_tls_read_ret) at byte `file_offset` of the file at `path`. For targets found by user space
- * rather than by an exported symbol (Go binaries: entry points from .gopclntab, RET
- * instructions found by disassembly). Returns a link id (>= 0) for vigil_detach_uprobe, or
- * -errno (-ENOENT: no such program). Links also go at vigil_close. */
-int vigil_attach_uprobe(int handle, const char *prog, const char *path, uint64_t file_offset, uint8_t *err,
-			int32_t errlen);
+ * go_tls_read_ret) at byte `file_offset` of the file at `path`, as a uretprobe when `retprobe`
+ * is non-zero. For targets found by user space rather than by an exported symbol (Go binaries:
+ * entry points from .gopclntab, RET instructions found by disassembly; BoringSSL without
+ * symbols). Returns a link id (>= 0) for vigil_detach_uprobe, or -errno (-ENOENT: no such
+ * program). Links also go at vigil_close. */
+int vigil_attach_uprobe(int handle, const char *prog, const char *path, uint64_t file_offset, int32_t retprobe,
+			uint8_t *err, int32_t errlen);
 
 /* Detaches one link made by vigil_attach_uprobe. 0 or -errno. */
 int vigil_detach_uprobe(int handle, int link);

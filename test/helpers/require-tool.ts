@@ -5,9 +5,10 @@ import { accessSync, constants } from 'node:fs';
 import { it } from 'vitest';
 import type { Gate } from './privileged.js';
 
-export function requireTool(suite: string, path: string, install: string): Gate {
+/** `mode`: what the suite needs of the file (executable by default; F_OK for a library to read). */
+export function requireTool(suite: string, path: string, install: string, mode = constants.X_OK): Gate {
   try {
-    accessSync(path, constants.X_OK);
+    accessSync(path, mode);
     return { ok: true };
   } catch {
     const reason = `${suite} needs ${path}: ${install}`;

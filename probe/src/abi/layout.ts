@@ -21,7 +21,7 @@ function struct(size: number, fields: Record<string, [number, number]>): StructL
 export const RECORD_TYPE = { CONN_DATA: 1, TLS_SNI: 2, CONN_CLOSE: 3, EXEC: 4, EXIT: 5 } as const;
 export const EXIT_REASON = { CODE: 1, SIGNAL: 2, OOM: 3 } as const;
 export const DATA_FLAG = { TRUNCATED: 1, LAST_CHUNK: 2 } as const;
-export const LIBRARY: Record<number, string> = { 1: 'openssl', 2: 'plaintext', 3: 'gnutls', 4: 'go' };
+export const LIBRARY: Record<number, string> = { 1: 'openssl', 2: 'plaintext', 3: 'gnutls', 4: 'go', 5: 'boringssl' };
 
 export const LAYOUTS = {
   vigil_conn_data: struct(104, {

@@ -21,6 +21,13 @@ const LIBRARY = 'vigilprobe';
 /** TLS libraries the probes know, with their enum vigil_library values (probe/bpf/events.h). */
 export const TLS_LIBRARY_IDS = { openssl: 1, gnutls: 3 } as const;
 export type TlsLibrary = keyof typeof TLS_LIBRARY_IDS;
+
+/** One uprobe program (by its name in probe/bpf) at a byte offset of a file, entry or return. */
+export interface UprobeAt {
+  program: string;
+  fileOffset: number;
+  retprobe?: boolean;
+}
 const ERR_LEN = 1024;
 
 export class ProbeError extends Error {
@@ -66,7 +73,7 @@ interface Native {
   vigil_attach_tracepoints(args: [number, Buffer, number]): number;
   vigil_attach_tls(args: [number, string, number, Buffer, number]): number;
   vigil_watch_port(args: [number, number]): number;
-  vigil_attach_uprobe(args: [number, string, string, number, Buffer, number]): number;
+  vigil_attach_uprobe(args: [number, string, string, number, number, Buffer, number]): number;
   vigil_detach_uprobe(args: [number, number]): number;
   vigil_poll(args: [number, number]): Promise<number>;
   vigil_batch(args: [number]): JsExternal;
@@ -90,7 +97,7 @@ const lib = {
   vigil_attach_uprobe: {
     library: LIBRARY,
     retType: DataType.I32,
-    paramsType: [DataType.I32, DataType.String, DataType.String, DataType.U64, DataType.U8Array, DataType.I32],
+    paramsType: [DataType.I32, DataType.String, DataType.String, DataType.U64, DataType.I32, DataType.U8Array, DataType.I32],
   },
   vigil_detach_uprobe: { library: LIBRARY, retType: DataType.I32, paramsType: [DataType.I32, DataType.I32] },
   vigil_poll: { library: LIBRARY, retType: DataType.I32, paramsType: [DataType.I32, DataType.I32], runInNewThread: true },
@@ -169,9 +176,10 @@ export class Probe {
    * probe points user space finds itself, such as the RET instructions of a Go function.
    * Returns a link id for detachUprobe().
    */
-  attachUprobe(program: string, path: string, fileOffset: number): number {
+  attachUprobe(path: string, at: UprobeAt): number {
+    const { program, fileOffset, retprobe = false } = at;
     if (!Number.isSafeInteger(fileOffset) || fileOffset < 0) throw new ProbeError(`bad file offset ${fileOffset}`, 22);
-    const rc = this.fns.vigil_attach_uprobe([this.handle, program, path, fileOffset, this.err, ERR_LEN]);
+    const rc = this.fns.vigil_attach_uprobe([this.handle, program, path, fileOffset, retprobe ? 1 : 0, this.err, ERR_LEN]);
     if (rc < 0) throw new ProbeError(errText(this.err), -rc);
     return rc;
   }

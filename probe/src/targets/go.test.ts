@@ -158,7 +158,7 @@ describe.runIf(go)('a real Go binary (golang-go)', () => {
       attachTls: () => {
         throw new Error('not a shared library');
       },
-      attachUprobe: (program, path, fileOffset) => {
+      attachUprobe: (path, { program, fileOffset }) => {
         if (made.length === failAt) throw new Error(`refused ${program}`);
         made.push({ program, path, fileOffset });
         return made.length - 1;

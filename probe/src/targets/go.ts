@@ -4,8 +4,10 @@
 // rest comes from disassembling the functions with iced-x86: Read's RET instructions (where its
 // result is read: uretprobes break Go's movable stacks), and the end of Write's stack check
 // (where Write is captured once per call; see probe/bpf/go_tls.bpf.h).
+import type { UprobeAt } from '../ffi/probe.js';
 import type { ElfFile } from './elf.js';
 import { EM_AARCH64, EM_X86_64 } from './elf.js';
+import { decode, loadIced } from './amd64.js';
 
 export const GO_FUNCS = {
   write: 'crypto/tls.(*Conn).Write',
@@ -26,7 +28,7 @@ export interface GoFunc {
 export interface GoProbePlan {
   goVersion: string;
   symbolSource: '.symtab' | '.gopclntab';
-  probes: Array<{ program: string; fileOffset: number }>;
+  probes: UprobeAt[];
 }
 
 const BUILDINFO_MAGIC = Buffer.from('\xff Go buildinf:', 'latin1');
@@ -122,31 +124,6 @@ export function pclntabFuncs(tab: Buffer, textStart: number, wanted: readonly st
     }
   }
   return found;
-}
-
-type Iced = typeof import('iced-x86');
-let iced: Iced | undefined;
-
-async function loadIced(): Promise<Iced> {
-  iced ??= ((await import('iced-x86')) as unknown as { default: Iced }).default;
-  return iced;
-}
-
-/** Decodes amd64 code at `ip`, calling `visit` per instruction until it returns false. */
-async function decode(code: Buffer, ip: number, visit: (i: import('iced-x86').Instruction) => boolean): Promise<void> {
-  const { Decoder, DecoderOptions, Instruction } = await loadIced();
-  const decoder = new Decoder(64, code, DecoderOptions.None);
-  const instr = new Instruction();
-  try {
-    decoder.ip = BigInt(ip);
-    while (decoder.canDecode) {
-      decoder.decodeOut(instr);
-      if (!visit(instr)) break;
-    }
-  } finally {
-    instr.free();
-    decoder.free();
-  }
 }
 
 /** Virtual addresses of the return instructions (RET, RET imm16) in amd64 code at `ip`. */

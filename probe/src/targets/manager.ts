@@ -6,10 +6,10 @@ import { readdir, readFile, readlink, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { basename } from 'node:path';
 import type { Logger } from '../../../lib/log.js';
-import type { TlsLibrary } from '../ffi/probe.js';
+import type { TlsLibrary, UprobeAt } from '../ffi/probe.js';
 import { ElfFile, NotElfError } from './elf.js';
 import { goProbePlan, GoUnsupportedError, isGoBinary } from './go.js';
-import { strippedTlsLibrary, strippedTlsReason } from './stripped-tls.js';
+import { StrippedTlsUnsupported, boringSslProbes, locateBoringSsl } from './boringssl.js';
 
 /** The functions each library's probes need, in the order they are tried on a file. */
 export const REQUIRED_SYMBOLS: ReadonlyArray<readonly [TlsLibrary, readonly string[]]> = [
@@ -19,8 +19,8 @@ export const REQUIRED_SYMBOLS: ReadonlyArray<readonly [TlsLibrary, readonly stri
 
 export interface Attacher {
   attachTls(path: string, library: TlsLibrary): number;
-  /** One uprobe program at a file offset (Go binaries); returns a link id. */
-  attachUprobe(program: string, path: string, fileOffset: number): number;
+  /** One uprobe program at a file offset (Go binaries, BoringSSL without symbols); returns a link id. */
+  attachUprobe(path: string, at: UprobeAt): number;
   detachUprobe(link: number): void;
 }
 
@@ -32,7 +32,7 @@ export interface TargetInfo {
   /** Path the probes were attached through (host view). */
   hostPath: string;
   devIno: string;
-  library?: TlsLibrary | 'go';
+  library?: TlsLibrary | 'go' | 'boringssl';
   /** What was attached, e.g. "go1.19.8, .gopclntab, 12 probes". */
   detail?: string;
   state: TargetState;
@@ -214,19 +214,18 @@ export class TargetManager {
         }
         // Through the agent's own descriptor of the file: a short-lived process's
         // /proc/PID/root path vanishes with it, the open file does not.
-        this.attachGo(elf.fdPath, plan.probes);
+        this.attachAll(elf.fdPath, plan.probes);
         info.detail = `${plan.goVersion}, symbols from ${plan.symbolSource}, ${plan.probes.length} probes`;
       } else {
-        const stripped = await strippedTlsLibrary(elf);
-        if (stripped) {
-          info.state = 'failed';
-          info.reason = strippedTlsReason(stripped);
-          this.log.warn({ path, pid, library: stripped }, info.reason);
-        } else {
-          info.reason = 'no TLS read/write functions (SSL_read/SSL_write, gnutls_record_recv/send, Go crypto/tls)';
+        const boringssl = await locateBoringSsl(elf);
+        if (!boringssl) {
+          info.reason = 'no TLS read/write functions (SSL_read/SSL_write, gnutls_record_recv/send, Go crypto/tls, BoringSSL)';
+          this.targets.set(devIno, info);
+          return;
         }
-        this.targets.set(devIno, info);
-        return;
+        info.library = 'boringssl';
+        this.attachAll(elf.fdPath, boringSslProbes(elf, boringssl));
+        info.detail = `without symbols: ${boringssl.detail}`;
       }
       info.state = 'attached';
       info.attachedAt = new Date().toISOString();
@@ -238,11 +237,13 @@ export class TargetManager {
       if (e instanceof NotElfError) {
         info.reason = e.message;
       } else {
-        // A Go binary the probes cannot serve (too old, not amd64, unknown tables) is reported
-        // as failed with its reason, so `vigil status` shows why its traffic is not captured.
+        // A Go binary the probes cannot serve (too old, not amd64, unknown tables), or a
+        // BoringSSL whose functions cannot be told apart, is reported as failed with its
+        // reason, so `vigil status` shows why its traffic is not captured.
         info.state = 'failed';
         info.reason = (e as Error).message;
-        this.log.warn({ path, pid, err: info.reason, unsupported: e instanceof GoUnsupportedError }, 'attaching TLS probes failed');
+        const unsupported = e instanceof GoUnsupportedError || e instanceof StrippedTlsUnsupported;
+        this.log.warn({ path, pid, err: info.reason, unsupported }, 'attaching TLS probes failed');
       }
     } finally {
       await elf?.close();
@@ -250,11 +251,11 @@ export class TargetManager {
     this.targets.set(devIno, info);
   }
 
-  /** All of a Go binary's probes, or none: a partial set would mis-pair entries and returns. */
-  private attachGo(path: string, probes: ReadonlyArray<{ program: string; fileOffset: number }>): void {
+  /** All of a binary's located probes, or none: a partial set would mis-pair entries and returns. */
+  private attachAll(path: string, probes: readonly UprobeAt[]): void {
     const links: number[] = [];
     try {
-      for (const p of probes) links.push(this.attacher.attachUprobe(p.program, path, p.fileOffset));
+      for (const p of probes) links.push(this.attacher.attachUprobe(path, p));
     } catch (e) {
       for (const l of links) this.attacher.detachUprobe(l);
       throw e;
