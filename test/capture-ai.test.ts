@@ -2,62 +2,32 @@
 // HTTP/1.1 and HTTP/2, python3 urllib, curl in plain HTTP to an Ollama-style endpoint) against a
 // local server speaking the OpenAI, Anthropic and Ollama wire formats become exactly one correct
 // `ai_call` event each, and a planted API key appears nowhere in the JSONL file.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Event as EventSchema, type Event, type EventOf } from '../schema/event.js';
-import type { Agent } from '../probe/src/agent.js';
-import { parseSensorConfig } from '../probe/src/config.js';
+import { Event as EventSchema } from '../schema/event.js';
+import { startAiCapture, type AiCapture, type AiServerPorts } from './helpers/ai-capture.js';
 import { COMPLETION, usageFor } from './helpers/ai-answers.mjs';
-import { privileged, waitFor } from './helpers/privileged.js';
-import { makeCert, run, type Cert } from './helpers/tls.js';
+import { privileged } from './helpers/privileged.js';
+import { run } from './helpers/tls.js';
 
 const gate = privileged('AI-call capture end to end');
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const KEY = 'sk-proj-PLANTEDtestKEY0123456789abcdefghijklmnopqrstuv';
 const ANTHROPIC_KEY = 'sk-ant-api03-PLANTEDanthropicKEY0123456789abcdefghij';
 
-type AiEvent = EventOf<'ai_call'>;
-
 describe.runIf(gate.ok)('ai_call events from real clients (real probes)', () => {
-  let agent: Agent;
-  let cert: Cert;
-  let dir: string;
-  let ports: { https: number; http: number };
-  let server: ReturnType<typeof spawn>;
-  const events: Event[] = [];
-  const output = () => join(dir, 'events.jsonl');
+  let fx: AiCapture;
+  let ports: AiServerPorts;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'vigil-ai-'));
-    cert = makeCert();
-    server = spawn(process.execPath, [join(root, 'test/helpers/ai-server.mjs'), cert.cert, cert.key], { stdio: ['ignore', 'pipe', 'inherit'] });
-    ports = await new Promise((res) => createInterface({ input: server.stdout! }).once('line', (l) => res(JSON.parse(l))));
-    const { Agent } = await import('../probe/src/agent.js');
-    const config = parseSensorConfig({
-      output: { path: output(), flush_interval_ms: 50 },
-      capture: { plaintext_ports: [ports.http] },
-    });
-    agent = await Agent.start({ config, onEvent: (e) => events.push(e) });
+    fx = await startAiCapture((p) => ({ capture: { plaintext_ports: [p.http] } }));
+    ports = fx.ports;
   });
 
-  afterAll(async () => {
-    await agent?.stop();
-    server?.kill('SIGKILL');
-    if (dir) rmSync(dir, { recursive: true, force: true });
-    if (cert) rmSync(cert.dir, { recursive: true, force: true });
-  });
+  afterAll(() => fx?.stop());
 
-  /** Waits for the call's event, then a little longer so a duplicate would show. */
-  async function callsOf(pid: number): Promise<AiEvent[]> {
-    await waitFor(() => (events.some((e) => e.kind === 'ai_call' && e.process?.tgid === pid) ? true : undefined), `an ai_call from pid ${pid}`);
-    await new Promise((r) => setTimeout(r, 300));
-    return events.filter((e): e is AiEvent => e.kind === 'ai_call' && e.process?.tgid === pid);
-  }
 
   const messages = [{ role: 'user', content: 'Say hello to the sensor.' }];
   const expected = usageFor({ messages });
@@ -79,7 +49,7 @@ if (${stream}) {
     return run(
       process.execPath,
       ['--input-type=module', '-e', script],
-      { KEY, BASE: `https://localhost:${ports.https}/v1`, NODE_EXTRA_CA_CERTS: cert.cert },
+      { KEY, BASE: `https://localhost:${ports.https}/v1`, NODE_EXTRA_CA_CERTS: fx.cert.cert },
       { cwd: root },
     );
   }
@@ -87,7 +57,7 @@ if (${stream}) {
   it('openai SDK, non-streaming', async () => {
     const r = await sdk(false);
     expect(r.code, r.stderr).toBe(0);
-    const calls = await callsOf(r.pid);
+    const calls = await fx.callsOf(r.pid);
     expect(calls).toHaveLength(1);
     const c = calls[0]!.ai_call;
     expect(c.endpoint).toBe('chat.completions');
@@ -107,7 +77,7 @@ if (${stream}) {
   it('openai SDK, streaming with include_usage', async () => {
     const r = await sdk(true);
     expect(r.code, r.stderr).toBe(0);
-    const calls = await callsOf(r.pid);
+    const calls = await fx.callsOf(r.pid);
     expect(calls).toHaveLength(1);
     const c = calls[0]!.ai_call;
     expect(c.gen_ai).toMatchObject({
@@ -122,11 +92,11 @@ if (${stream}) {
   it('curl over HTTP/1.1 to an Anthropic-style messages endpoint', async () => {
     const body = JSON.stringify({ model: 'claude-3-5-sonnet-20241022', max_tokens: 64, messages });
     const r = await run('curl', [
-      '-sS', '--http1.1', '--cacert', cert.cert, `https://localhost:${ports.https}/v1/messages`,
+      '-sS', '--http1.1', '--cacert', fx.cert.cert, `https://localhost:${ports.https}/v1/messages`,
       '-H', `x-api-key: ${ANTHROPIC_KEY}`, '-H', 'anthropic-version: 2023-06-01', '-H', 'content-type: application/json', '-d', body,
     ]);
     expect(r.code, r.stderr).toBe(0);
-    const calls = await callsOf(r.pid);
+    const calls = await fx.callsOf(r.pid);
     expect(calls).toHaveLength(1);
     const c = calls[0]!.ai_call;
     expect(c.provider).toBe('anthropic');
@@ -142,12 +112,12 @@ if (${stream}) {
   it('curl over HTTP/2, streaming chat completions', async () => {
     const body = JSON.stringify({ model: 'gpt-4o', stream: true, stream_options: { include_usage: true }, messages });
     const r = await run('curl', [
-      '-sS', '--http2', '--cacert', cert.cert, `https://localhost:${ports.https}/v1/chat/completions`,
+      '-sS', '--http2', '--cacert', fx.cert.cert, `https://localhost:${ports.https}/v1/chat/completions`,
       '-H', `authorization: Bearer ${KEY}`, '-H', 'content-type: application/json', '-d', body,
     ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('[DONE]');
-    const calls = await callsOf(r.pid);
+    const calls = await fx.callsOf(r.pid);
     expect(calls).toHaveLength(1);
     const c = calls[0]!.ai_call;
     expect(c.http).toMatchObject({ version: '2', status_code: 200 });
@@ -164,9 +134,9 @@ try:
 except urllib.error.HTTPError as e:
     sys.exit(0 if e.code == 429 else 1)
 sys.exit(2)`;
-    const r = await run('python3', ['-c', script, cert.cert, `https://localhost:${ports.https}/v1/chat/completions`, KEY]);
+    const r = await run('python3', ['-c', script, fx.cert.cert, `https://localhost:${ports.https}/v1/chat/completions`, KEY]);
     expect(r.code, r.stderr).toBe(0);
-    const calls = await callsOf(r.pid);
+    const calls = await fx.callsOf(r.pid);
     expect(calls).toHaveLength(1);
     const c = calls[0]!.ai_call;
     expect(c.http?.status_code).toBe(429);
@@ -179,7 +149,7 @@ sys.exit(2)`;
     const body = JSON.stringify({ model: 'llama3.2', messages, stream: false });
     const r = await run('curl', ['-sS', `http://127.0.0.1:${ports.http}/api/chat`, '-d', body]);
     expect(r.code, r.stderr).toBe(0);
-    const calls = await callsOf(r.pid);
+    const calls = await fx.callsOf(r.pid);
     expect(calls).toHaveLength(1);
     const c = calls[0]!.ai_call;
     expect(c.provider).toBe('ollama');
@@ -190,7 +160,7 @@ sys.exit(2)`;
 
   it('every JSONL line is a valid event, and the planted keys appear nowhere in the file', async () => {
     await new Promise((r) => setTimeout(r, 300));
-    const text = readFileSync(output(), 'utf8');
+    const text = readFileSync(fx.output, 'utf8');
     expect(text).not.toContain(KEY);
     expect(text).not.toContain(KEY.slice(8, 40));
     expect(text).not.toContain(ANTHROPIC_KEY.slice(7, 40));

@@ -2,60 +2,34 @@
 // BoringSSL linked in with its symbols stripped: the sensor locates SSL_read/SSL_write by the
 // error reports compiled into them (probe/src/targets/boringssl.ts), attaches by offset, and
 // every call — JSON and streamed — becomes exactly one correct ai_call.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Event as EventSchema, type Event, type EventOf } from '../schema/event.js';
-import type { Agent } from '../probe/src/agent.js';
-import { parseSensorConfig } from '../probe/src/config.js';
+import { Event as EventSchema } from '../schema/event.js';
 import { formatStatus } from '../probe/src/status.js';
+import { startAiCapture, type AiCapture } from './helpers/ai-capture.js';
 import { usageFor } from './helpers/ai-answers.mjs';
 import { BUN_VERSION, ensureBun } from './helpers/bun.js';
 import { privileged, waitFor } from './helpers/privileged.js';
-import { makeCert, run, type Cert } from './helpers/tls.js';
+import { run } from './helpers/tls.js';
 
 const gate = privileged('Bun (statically linked BoringSSL) capture');
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const KEY = 'sk-proj-PLANTEDbunKEY0123456789abcdefghijklmnopqrstuv';
 const CALLS = 5;
 
-type AiEvent = EventOf<'ai_call'>;
-
 describe.runIf(gate.ok)(`Bun ${BUN_VERSION}: BoringSSL linked in without symbols`, () => {
-  let agent: Agent;
+  let fx: AiCapture;
   let bun: string;
-  let cert: Cert;
-  let dir: string;
   let port: number;
-  let server: ReturnType<typeof spawn>;
-  const events: Event[] = [];
-  const output = () => join(dir, 'events.jsonl');
   const messages = [{ role: 'user', content: 'Say hello from Bun.' }];
   const expected = usageFor({ messages });
 
   beforeAll(async () => {
     bun = ensureBun();
-    dir = mkdtempSync(join(tmpdir(), 'vigil-bun-capture-'));
-    cert = makeCert();
-    server = spawn(process.execPath, [join(root, 'test/helpers/ai-server.mjs'), cert.cert, cert.key], { stdio: ['ignore', 'pipe', 'inherit'] });
-    port = (await new Promise<{ https: number }>((res) => createInterface({ input: server.stdout! }).once('line', (l) => res(JSON.parse(l))))).https;
-    const { Agent } = await import('../probe/src/agent.js');
-    agent = await Agent.start({
-      config: parseSensorConfig({ output: { path: output(), flush_interval_ms: 50 } }),
-      onEvent: (e) => events.push(e),
-    });
+    fx = await startAiCapture();
+    port = fx.ports.https;
   }, 400_000);
 
-  afterAll(async () => {
-    await agent?.stop();
-    server?.kill('SIGKILL');
-    if (dir) rmSync(dir, { recursive: true, force: true });
-    if (cert) rmSync(cert.dir, { recursive: true, force: true });
-  });
+  afterAll(() => fx?.stop());
 
   /** Runs `n` sequential chat completions through Bun's fetch (one keep-alive connection). */
   function fetchCalls(n: number, stream: boolean) {
@@ -72,17 +46,7 @@ describe.runIf(gate.ok)(`Bun ${BUN_VERSION}: BoringSSL linked in without symbols
         tokens += ${stream} ? text.split('\\n').filter((l) => l.startsWith('data: {')).length : JSON.parse(text).usage.prompt_tokens;
       }
       console.log(JSON.stringify({ calls: ${n}, tokens }));`;
-    return run(bun, ['-e', script], { NODE_EXTRA_CA_CERTS: cert.cert });
-  }
-
-  async function callsOf(pid: number, n: number): Promise<AiEvent[]> {
-    const of = () => events.filter((e): e is AiEvent => e.kind === 'ai_call' && e.process?.tgid === pid);
-    await waitFor(() => (of().length >= n ? true : undefined), `${n} ai_call events from pid ${pid}`).catch((e: Error) => {
-      const seen = events.filter((x) => x.process?.tgid === pid).map((x) => x.kind);
-      throw new Error(`${e.message}; events from the pid: ${seen.join(', ') || 'none'}`);
-    });
-    await new Promise((r) => setTimeout(r, 300)); // a duplicate would show by now
-    return of();
+    return run(bun, ['-e', script], { NODE_EXTRA_CA_CERTS: fx.cert.cert });
   }
 
   // The sensor looks at a binary when it first runs (exec event, then /proc maps); locating the
@@ -90,10 +54,10 @@ describe.runIf(gate.ok)(`Bun ${BUN_VERSION}: BoringSSL linked in without symbols
   it('locates SSL_read/SSL_write in the stripped binary and lists it in status as attached', async () => {
     const warm = await run(bun, ['-e', '0']);
     expect(warm.code, warm.stderr).toBe(0);
-    const target = await waitFor(() => agent.status().targets.attached.find((t) => t.path === bun), 'bun attached', 30_000);
+    const target = await waitFor(() => fx.agent.status().targets.attached.find((t) => t.path === bun), 'bun attached', 30_000);
     expect(target.library).toBe('boringssl');
     expect(target.detail).toMatch(/^without symbols: SSL_read at 0x[0-9a-f]+, SSL_write at 0x[0-9a-f]+ \(function starts from call targets\)$/);
-    const line = formatStatus(agent.status(), false).split('\n').find((l) => l.includes(bun));
+    const line = formatStatus(fx.agent.status(), false).split('\n').find((l) => l.includes(bun));
     expect(line).toMatch(/^\s+boringssl\s+\S+\s+\[without symbols/);
   });
 
@@ -101,7 +65,7 @@ describe.runIf(gate.ok)(`Bun ${BUN_VERSION}: BoringSSL linked in without symbols
     const r = await fetchCalls(CALLS, stream);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ calls: CALLS });
-    const calls = await callsOf(r.pid, CALLS);
+    const calls = await fx.callsOf(r.pid, CALLS);
     expect(calls).toHaveLength(CALLS);
     const conns = new Set<string>();
     for (const e of calls) {
@@ -126,9 +90,9 @@ describe.runIf(gate.ok)(`Bun ${BUN_VERSION}: BoringSSL linked in without symbols
 
   it('every JSONL line is a valid event, the planted key appears nowhere, nothing was lost', async () => {
     await new Promise((r) => setTimeout(r, 300));
-    const text = readFileSync(output(), 'utf8');
+    const text = readFileSync(fx.output, 'utf8');
     expect(text).not.toContain(KEY.slice(8, 40));
     for (const l of text.trim().split('\n')) expect(EventSchema.safeParse(JSON.parse(l)).success, l).toBe(true);
-    expect(agent.status().probes.lost.ssl_read).toBe(0);
+    expect(fx.agent.status().probes.lost.ssl_read).toBe(0);
   });
 });

@@ -3,38 +3,27 @@
 // HTTP/2. The sensor discovers the binary when it runs, attaches to (*Conn).Write/Read and their
 // RET instructions, and every call becomes exactly one correct ai_call — also for a stripped
 // binary, whose functions are found through .gopclntab.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Event as EventSchema, type Event, type EventOf } from '../schema/event.js';
-import type { Agent } from '../probe/src/agent.js';
-import { parseSensorConfig } from '../probe/src/config.js';
+import { Event as EventSchema } from '../schema/event.js';
 import { formatStatus } from '../probe/src/status.js';
+import { startAiCapture, type AiCapture } from './helpers/ai-capture.js';
 import { usageFor } from './helpers/ai-answers.mjs';
 import { buildGoClient, haveGo } from './helpers/go.js';
 import { privileged, waitFor } from './helpers/privileged.js';
-import { makeCert, run, type Cert } from './helpers/tls.js';
+import { run } from './helpers/tls.js';
 
 const gate = privileged('Go crypto/tls capture');
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const KEY = 'sk-proj-PLANTEDgoKEY0123456789abcdefghijklmnopqrstuvwx';
 const CALLS = 10;
 
-type AiEvent = EventOf<'ai_call'>;
-
 describe.runIf(gate.ok)('Go crypto/tls capture (real probes, real Go client)', () => {
-  let agent: Agent;
-  let cert: Cert;
+  let fx: AiCapture;
   let dir: string;
   let port: number;
-  let server: ReturnType<typeof spawn>;
   const bins: Record<'full' | 'stripped', string> = { full: '', stripped: '' };
-  const events: Event[] = [];
-  const output = () => join(dir, 'events.jsonl');
   const expected = usageFor({ messages: [{ role: 'user', content: 'Say hello to the sensor.' }] });
 
   beforeAll(async () => {
@@ -42,36 +31,17 @@ describe.runIf(gate.ok)('Go crypto/tls capture (real probes, real Go client)', (
     dir = mkdtempSync(join(tmpdir(), 'vigil-go-capture-'));
     bins.full = buildGoClient(dir);
     bins.stripped = buildGoClient(dir, { stripped: true });
-    cert = makeCert();
-    server = spawn(process.execPath, [join(root, 'test/helpers/ai-server.mjs'), cert.cert, cert.key], { stdio: ['ignore', 'pipe', 'inherit'] });
-    port = (await new Promise<{ https: number }>((res) => createInterface({ input: server.stdout! }).once('line', (l) => res(JSON.parse(l))))).https;
-    const { Agent } = await import('../probe/src/agent.js');
-    agent = await Agent.start({
-      config: parseSensorConfig({ output: { path: output(), flush_interval_ms: 50 } }),
-      onEvent: (e) => events.push(e),
-    });
+    fx = await startAiCapture();
+    port = fx.ports.https;
   }, 180_000);
 
   afterAll(async () => {
-    await agent?.stop();
-    server?.kill('SIGKILL');
+    await fx?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
-    if (cert) rmSync(cert.dir, { recursive: true, force: true });
   });
 
   function client(bin: string, proto: 'h1' | 'h2', n: number) {
-    return run(bin, ['-url', `https://localhost:${port}/v1/chat/completions`, '-ca', cert.cert, '-key', KEY, '-proto', proto, '-n', String(n)]);
-  }
-
-  /** Waits for `n` calls from the pid, then a little longer so a duplicate would show. */
-  async function callsOf(pid: number, n: number): Promise<AiEvent[]> {
-    const of = () => events.filter((e): e is AiEvent => e.kind === 'ai_call' && e.process?.tgid === pid);
-    await waitFor(() => (of().length >= n ? true : undefined), `${n} ai_call events from pid ${pid}`).catch((e: Error) => {
-      const seen = events.filter((x) => x.process?.tgid === pid).map((x) => x.kind);
-      throw new Error(`${e.message}; events from the pid: ${seen.join(', ') || 'none'}`);
-    });
-    await new Promise((r) => setTimeout(r, 300));
-    return of();
+    return run(bin, ['-url', `https://localhost:${port}/v1/chat/completions`, '-ca', fx.cert.cert, '-key', KEY, '-proto', proto, '-n', String(n)]);
   }
 
   // The sensor attaches to a binary when it first runs (exec event, then /proc maps): the first
@@ -80,13 +50,13 @@ describe.runIf(gate.ok)('Go crypto/tls capture (real probes, real Go client)', (
     const warm = await client(bins[which], 'h1', 1);
     expect(warm.code, warm.stderr).toBe(0);
     const target = await waitFor(
-      () => agent.status().targets.attached.find((t) => t.path === bins[which]),
+      () => fx.agent.status().targets.attached.find((t) => t.path === bins[which]),
       `${which} Go binary attached`,
     );
     expect(target.library).toBe('go');
     expect(target.detail).toMatch(which === 'full' ? /^go1\.\d+.*symbols from \.symtab/ : /^go1\.\d+.*symbols from \.gopclntab/);
     // `vigil status` prints it among the attached targets.
-    const line = formatStatus(agent.status(), false).split('\n').find((l) => l.includes(bins[which]));
+    const line = formatStatus(fx.agent.status(), false).split('\n').find((l) => l.includes(bins[which]));
     expect(line).toMatch(/^\s+go\s+\S+\s+\[go1\.\d+/);
   });
 
@@ -101,7 +71,7 @@ describe.runIf(gate.ok)('Go crypto/tls capture (real probes, real Go client)', (
     const r = await client(bins[which], proto, CALLS);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ proto: goProto, calls: CALLS, prompt_tokens: expected.input });
-    const calls = await callsOf(r.pid, CALLS);
+    const calls = await fx.callsOf(r.pid, CALLS);
     expect(calls).toHaveLength(CALLS);
     const conns = new Set<string>();
     for (const e of calls) {
@@ -126,12 +96,12 @@ describe.runIf(gate.ok)('Go crypto/tls capture (real probes, real Go client)', (
 
   it('every JSONL line is a valid event, and the planted key appears nowhere in the file', async () => {
     await new Promise((r) => setTimeout(r, 300));
-    const text = readFileSync(output(), 'utf8');
+    const text = readFileSync(fx.output, 'utf8');
     expect(text).not.toContain(KEY.slice(8, 40));
     const lines = text.trim().split('\n');
     expect(lines.filter((l) => JSON.parse(l).kind === 'ai_call').length).toBeGreaterThanOrEqual(4 * CALLS);
     for (const l of lines) expect(EventSchema.safeParse(JSON.parse(l)).success, l).toBe(true);
-    expect(agent.status().probes.lost.go_read).toBe(0);
-    expect(agent.status().probes.events.go_write).toBeGreaterThan(0);
+    expect(fx.agent.status().probes.lost.go_read).toBe(0);
+    expect(fx.agent.status().probes.events.go_write).toBeGreaterThan(0);
   });
 });

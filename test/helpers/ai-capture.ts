@@ -1,0 +1,71 @@
+// The set-up shared by the AI-call capture suites: the local AI server (its own process,
+// test/helpers/ai-server.mjs, HTTPS and plain HTTP) with a fresh certificate, and the agent
+// running in this process writing JSONL and collecting events.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { Event, EventOf } from '../../schema/event.js';
+import type { Agent } from '../../probe/src/agent.js';
+import { parseSensorConfig } from '../../probe/src/config.js';
+import { waitFor } from './privileged.js';
+import { makeCert, type Cert } from './tls.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+export type AiEvent = EventOf<'ai_call'>;
+export interface AiServerPorts {
+  https: number;
+  http: number;
+}
+
+export interface AiCapture {
+  agent: Agent;
+  cert: Cert;
+  ports: AiServerPorts;
+  events: Event[];
+  /** The JSONL file the agent writes. */
+  output: string;
+  /** The ai_call events of one process once `n` have arrived, after a pause in which a duplicate would show. */
+  callsOf(pid: number, n?: number): Promise<AiEvent[]>;
+  stop(): Promise<void>;
+}
+
+/** Starts the server and the agent; `config` (given the server's ports) is the sensor config without its output. */
+export async function startAiCapture(config: (ports: AiServerPorts) => Record<string, unknown> = () => ({})): Promise<AiCapture> {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-ai-capture-'));
+  const cert = makeCert();
+  const server = spawn(process.execPath, [join(root, 'test/helpers/ai-server.mjs'), cert.cert, cert.key], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const ports = await new Promise<AiServerPorts>((res) => createInterface({ input: server.stdout! }).once('line', (l) => res(JSON.parse(l))));
+  const output = join(dir, 'events.jsonl');
+  const events: Event[] = [];
+  const { Agent } = await import('../../probe/src/agent.js');
+  const agent = await Agent.start({
+    config: parseSensorConfig({ ...config(ports), output: { path: output, flush_interval_ms: 50 } }),
+    onEvent: (e) => events.push(e),
+  });
+  const of = (pid: number) => events.filter((e): e is AiEvent => e.kind === 'ai_call' && e.process?.tgid === pid);
+  return {
+    agent,
+    cert,
+    ports,
+    events,
+    output,
+    async callsOf(pid, n = 1) {
+      await waitFor(() => (of(pid).length >= n ? true : undefined), `${n} ai_call event(s) from pid ${pid}`).catch((e: Error) => {
+        const seen = events.filter((x) => x.process?.tgid === pid).map((x) => x.kind);
+        throw new Error(`${e.message}; events from the pid: ${seen.join(', ') || 'none'}`);
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      return of(pid);
+    },
+    async stop() {
+      await agent.stop();
+      server.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(cert.dir, { recursive: true, force: true });
+    },
+  };
+}
