@@ -87,6 +87,7 @@ describe.runIf(gate.ok)('Go crypto/tls capture (real probes, real Go client)', (
       // Both directions came through, and the socket was found from the *tls.Conn.
       expect(c.server).toMatchObject({ address: 'localhost', port, peer: `127.0.0.1:${port}` });
       expect(c.tls?.library).toBe('go');
+      expect(c.tls?.sni).toBe('localhost'); // from hostnameInSNI during makeClientHello
       expect(c.tls?.fd).toBeGreaterThan(2);
       expect(JSON.stringify(c)).not.toContain(KEY);
       conns.add(c.tls!.conn_id!);

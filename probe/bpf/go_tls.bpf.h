@@ -135,6 +135,44 @@ int go_tls_read_ret(struct pt_regs *ctx)
 	return 0;
 }
 
+/*
+ * SNI: (*Conn).makeClientHello (receiver RAX = *Conn) calls hostnameInSNI(config.ServerName)
+ * (RAX = the string's bytes, RBX = its length) on the same goroutine, before any byte of the
+ * connection moves. Both probes sit past the stack check, like Write's.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct go_key);
+	__type(value, __u64);
+} go_hellos SEC(".maps");
+
+SEC("uprobe")
+int go_tls_hello(struct pt_regs *ctx)
+{
+	__u32 tgid = (__u32)(bpf_get_current_pid_tgid() >> 32);
+	if (tgid == self_tgid)
+		return 0;
+	struct go_key key = { .g = GO_G(ctx), .tgid = tgid };
+	__u64 conn = GO_ARG0(ctx);
+	bpf_map_update_elem(&go_hellos, &key, &conn, BPF_ANY);
+	return 0;
+}
+
+SEC("uprobe")
+int go_tls_sni(struct pt_regs *ctx)
+{
+	struct go_key key = { .g = GO_G(ctx), .tgid = (__u32)(bpf_get_current_pid_tgid() >> 32) };
+	__u64 *conn = bpf_map_lookup_elem(&go_hellos, &key);
+	if (!conn)
+		return 0;
+	__u64 c = *conn;
+	bpf_map_delete_elem(&go_hellos, &key);
+	if (GO_ARG1(ctx) == 0) /* no ServerName: nothing to report */
+		return 0;
+	return emit_sni(c, (const void *)GO_ARG0(ctx), GO_ARG1(ctx), VIGIL_LIB_GO);
+}
+
 /* (*Conn).Close: the reassembler can flush the connection. */
 SEC("uprobe")
 int go_tls_close_enter(struct pt_regs *ctx)

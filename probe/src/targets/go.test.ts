@@ -139,6 +139,13 @@ describe.runIf(go)('a real Go binary (golang-go)', () => {
     expect(jump).toBeGreaterThan(0);
     expect(jump).toBeLessThan(4);
     expect(offs('go_tls_write')).toEqual([elf.fileOffset(write[jump + 1]![0])]);
+    // SNI: makeClientHello and hostnameInSNI, each past its stack check.
+    for (const [prog, fn] of [['go_tls_hello', 'crypto/tls.(*Conn).makeClientHello'], ['go_tls_sni', 'crypto/tls.hostnameInSNI']] as const) {
+      const code = objdump(full, fn);
+      const j = code.findIndex(([, m]) => m === 'JBE' || m === 'JLS');
+      expect(j, fn).toBeGreaterThan(0);
+      expect(offs(prog)).toEqual([elf.fileOffset(code[j + 1]![0])]);
+    }
   });
 
   it('a stripped build has no .symtab, and .gopclntab gives the same plan', async () => {

@@ -13,6 +13,8 @@ export const GO_FUNCS = {
   write: 'crypto/tls.(*Conn).Write',
   read: 'crypto/tls.(*Conn).Read',
   close: 'crypto/tls.(*Conn).Close',
+  hello: 'crypto/tls.(*Conn).makeClientHello',
+  sni: 'crypto/tls.hostnameInSNI',
 } as const;
 
 /** A Go binary the probes cannot serve, with the reason for `vigil status`. */
@@ -217,5 +219,12 @@ export async function goProbePlan(elf: ElfFile): Promise<GoProbePlan | undefined
   for (const r of rets) at('go_tls_read_ret', r);
   const close = funcs.get(GO_FUNCS.close);
   if (close) at('go_tls_close_enter', close.entry);
+  // SNI needs both; a build that inlined hostnameInSNI is captured without it.
+  const hello = funcs.get(GO_FUNCS.hello);
+  const sni = funcs.get(GO_FUNCS.sni);
+  if (hello && sni) {
+    at('go_tls_hello', await afterStackCheck(await codeOf(hello, GO_FUNCS.hello), hello.entry));
+    at('go_tls_sni', await afterStackCheck(await codeOf(sni, GO_FUNCS.sni), sni.entry));
+  }
   return { goVersion, symbolSource, probes };
 }
