@@ -56,7 +56,9 @@ describe.runIf(gate.ok)(`Bun ${BUN_VERSION}: BoringSSL linked in without symbols
     expect(warm.code, warm.stderr).toBe(0);
     const target = await waitFor(() => fx.agent.status().targets.attached.find((t) => t.path === bun), 'bun attached', 30_000);
     expect(target.library).toBe('boringssl');
-    expect(target.detail).toMatch(/^without symbols: SSL_read at 0x[0-9a-f]+, SSL_write at 0x[0-9a-f]+ \(function starts from call targets\)$/);
+    expect(target.detail).toMatch(
+      /^without symbols: SSL_read at 0x[0-9a-f]+, SSL_write at 0x[0-9a-f]+, SSL_set_tlsext_host_name at 0x[0-9a-f]+ \(function starts from call targets\)$/,
+    );
     const line = formatStatus(fx.agent.status(), false).split('\n').find((l) => l.includes(bun));
     expect(line).toMatch(/^\s+boringssl\s+\S+\s+\[without symbols/);
   });
@@ -81,6 +83,7 @@ describe.runIf(gate.ok)(`Bun ${BUN_VERSION}: BoringSSL linked in without symbols
       // Bun, like Node, moves socket bytes outside SSL_read/SSL_write: no fd or peer from the probes.
       expect(c.server).toMatchObject({ address: 'localhost', port });
       expect(c.tls?.library).toBe('boringssl');
+      expect(c.tls?.sni).toBe('localhost');
       expect(e.process?.exe).toBe(bun); // comm is the thread's: Bun's "HTTP Client"
       expect(JSON.stringify(c)).not.toContain(KEY);
       conns.add(c.tls!.conn_id!);

@@ -460,6 +460,13 @@ int BPF_KPROBE(gnutls_sni_enter, void *session, int type, const void *name, __u6
 	return emit_sni((__u64)session, name, name_length, VIGIL_LIB_GNUTLS);
 }
 
+/* BoringSSL's SSL_set_tlsext_host_name(ssl, name) is a function (OpenSSL's is an SSL_ctrl macro). */
+SEC("uprobe")
+int BPF_KPROBE(boringssl_sni_enter, void *ssl, const char *name)
+{
+	return emit_sni((__u64)ssl, name, 0, VIGIL_LIB_BORINGSSL);
+}
+
 static __always_inline int conn_free(void *ssl, __u8 library)
 {
 	__u64 id = bpf_get_current_pid_tgid();

@@ -97,9 +97,13 @@ describe('telling SSL_read and SSL_write apart', () => {
   const write = fn(0x300, [[Q, 953], [U, 958], [H, 973], [111, 979]]);
   const shutdown = fn(0x400, [[U, 1021], [0x123, 1069]], [0x100]);
   const keyUpdate = fn(0x500, [[U, 990], [Q, 995], [0x88, 1000]]);
+  const hostName = fn(0x700, [[REASON.ssl3ExtInvalidServername, 2386]]);
 
   it('the layout of Bun 1.4.5', () => {
-    expect(identify([impl, read, write, shutdown, keyUpdate])).toEqual({ read: 0x200, write: 0x300 });
+    expect(identify([impl, read, write, shutdown, keyUpdate, hostName])).toEqual({ read: 0x200, write: 0x300, sni: 0x700 });
+    // The SNI setter is optional: without it (or with two lookalikes) there is no SNI probe.
+    expect(identify([impl, read, write])).toEqual({ read: 0x200, write: 0x300 });
+    expect(identify([impl, read, write, hostName, fn(0x800, [[REASON.ssl3ExtInvalidServername, 2400]])])).toEqual({ read: 0x200, write: 0x300 });
   });
 
   it('SSL_peek also out of line (android-libboringssl): SSL_read is the one calling more', () => {
@@ -131,9 +135,13 @@ describe.runIf(gate.ok)('on a real BoringSSL build (Debian android-libboringssl)
   it('finds the functions its exported symbols name, without reading them', async () => {
     const elf = await ElfFile.open(ANDROID_LIBSSL);
     try {
-      const truth = await elf.symbols(['SSL_read', 'SSL_write']);
+      const truth = await elf.symbols(['SSL_read', 'SSL_write', 'SSL_set_tlsext_host_name']);
       const found = await locateBoringSsl(elf);
-      expect(found).toMatchObject({ read: truth.get('SSL_read')!.value, write: truth.get('SSL_write')!.value });
+      expect(found).toMatchObject({
+        read: truth.get('SSL_read')!.value,
+        write: truth.get('SSL_write')!.value,
+        sni: truth.get('SSL_set_tlsext_host_name')!.value,
+      });
       expect(found!.detail).toMatch(/function starts from \.eh_frame_hdr/);
     } finally {
       await elf.close();

@@ -7,7 +7,8 @@
 //    and SSL_R_SSL_HANDSHAKE_FAILURE, in that source order;
 //  - SSL_read (SSL_peek inlined) reports ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED, then calls (or
 //    inlines) ssl_read_impl, which reports SSL_R_UNINITIALIZED and SSL_R_SSL_HANDSHAKE_FAILURE
-//    from lines above it; where SSL_peek also stands alone, SSL_read is the one calling more.
+//    from lines above it; where SSL_peek also stands alone, SSL_read is the one calling more;
+//  - SSL_set_tlsext_host_name (the SNI) is the one function reporting SSL_R_SSL3_EXT_INVALID_SERVERNAME.
 // Function starts come from .eh_frame_hdr when the binary has one, else from the targets of
 // direct calls (16-byte aligned, as compilers align functions). Anything not matching exactly
 // one function per role is reported as not located, never guessed.
@@ -23,6 +24,7 @@ const OPENSSL_SOURCE_FILE = Buffer.from('/ssl/ssl_lib.c\0');
 const ERR_LIB_SSL = 16;
 export const REASON = {
   shouldNotHaveBeenCalled: 66,
+  ssl3ExtInvalidServername: 213,
   sslHandshakeFailure: 215,
   uninitialized: 226,
 } as const;
@@ -37,6 +39,8 @@ const MAX_FUNCTION = 16 * 1024;
 export interface BoringSslFunctions {
   read: number;
   write: number;
+  /** SSL_set_tlsext_host_name, when found: the SNI. */
+  sni?: number;
   /** e.g. "SSL_read at 0x2586500, SSL_write at 0x2607c30 (function starts from call targets)". */
   detail: string;
 }
@@ -172,8 +176,8 @@ const has = (f: FunctionFacts, reason: number) => f.sites.some((s) => s.reason =
 const lineOf = (f: FunctionFacts, reason: number) => f.sites.find((s) => s.reason === reason)?.line ?? 0;
 const hex = (n: number) => `0x${n.toString(16)}`;
 
-/** Pure: SSL_read and SSL_write among the functions with ssl_lib.cc error sites, by fingerprint. */
-export function identify(functions: readonly FunctionFacts[]): { read: number; write: number } {
+/** Pure: SSL_read, SSL_write and SSL_set_tlsext_host_name among the functions with ssl_lib.cc error sites, by fingerprint. */
+export function identify(functions: readonly FunctionFacts[]): Omit<BoringSslFunctions, 'detail'> {
   const { shouldNotHaveBeenCalled: quic, uninitialized, sslHandshakeFailure: handshake } = REASON;
   const writes = functions.filter(
     (f) =>
@@ -194,7 +198,9 @@ export function identify(functions: readonly FunctionFacts[]): { read: number; w
   // consumes the data, calling everything SSL_peek calls and more.
   if (reads.length > 1) reads = reads.filter((f) => reads.some((g) => g !== f && strictSuperset(f.calls, g.calls)));
   if (reads.length !== 1) throw new StrippedTlsUnsupported(`BoringSSL found, but ${reads.length} functions match SSL_read's error reports (want 1)`);
-  return { read: reads[0]!.start, write: write.start };
+  // Optional: without it calls are captured all the same, just without the SNI.
+  const snis = functions.filter((f) => has(f, REASON.ssl3ExtInvalidServername));
+  return { read: reads[0]!.start, write: write.start, ...(snis.length === 1 ? { sni: snis[0]!.start } : {}) };
 }
 
 /**
@@ -249,8 +255,9 @@ export async function locateBoringSsl(elf: ElfFile): Promise<BoringSslFunctions 
     const len = Math.min(next - start, MAX_FUNCTION, text.offset + text.size - off);
     functions.push(await functionFacts(await elf.read(off, len), start, loads));
   }
-  const { read, write } = identify(functions);
-  return { read, write, detail: `SSL_read at ${hex(read)}, SSL_write at ${hex(write)} (function starts from ${source})` };
+  const found = identify(functions);
+  const sni = found.sni === undefined ? '' : `, SSL_set_tlsext_host_name at ${hex(found.sni)}`;
+  return { ...found, detail: `SSL_read at ${hex(found.read)}, SSL_write at ${hex(found.write)}${sni} (function starts from ${source})` };
 }
 
 async function ehFrameStarts(elf: ElfFile): Promise<number[] | undefined> {
@@ -267,7 +274,7 @@ async function windows(elf: ElfFile, offset: number, size: number, overlap: numb
   }
 }
 
-/** The uprobes for located functions: entry and return of each, by file offset. */
+/** The uprobes for located functions, by file offset: entry and return of SSL_read/SSL_write, entry of the SNI setter. */
 export function boringSslProbes(elf: ElfFile, fns: BoringSslFunctions): UprobeAt[] {
   const offset = (addr: number) => {
     const off = elf.fileOffset(addr);
@@ -281,5 +288,6 @@ export function boringSslProbes(elf: ElfFile, fns: BoringSslFunctions): UprobeAt
     { program: 'ssl_write_return', fileOffset: write, retprobe: true },
     { program: 'boringssl_read_enter', fileOffset: read },
     { program: 'ssl_read_return', fileOffset: read, retprobe: true },
+    ...(fns.sni === undefined ? [] : [{ program: 'boringssl_sni_enter', fileOffset: offset(fns.sni) }]),
   ];
 }
