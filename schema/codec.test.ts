@@ -1,6 +1,7 @@
 import fc from 'fast-check';
+import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
-import { decodeEvent, encodeEvent, EventDecodeError, eventFromJson, eventToJson, protoEventType } from './codec.js';
+import { decodeEvent, encodeEvent, EventDecodeError, eventFromJson, eventToJson, protoEventType, protoPath } from './codec.js';
 import { EVENT_KINDS, type Event } from './event.js';
 import { SAMPLE_EVENTS, sampleEvent } from './fixtures/events.js';
 
@@ -22,6 +23,15 @@ describe('event codec', () => {
     expect(decodeEvent(encodeEvent(exit))).toEqual(exit);
     const sig: Event = { ...SAMPLE_EVENTS.signal, signal: { signal: 9, signal_name: 'SIGKILL', core_dumped: false } };
     expect(decodeEvent(encodeEvent(sig))).toEqual(sig);
+  });
+
+  it('a decoder generated from events.proto alone tells a zero from an absent field (optional scalars)', () => {
+    const root = new protobuf.Root().loadSync(protoPath(), { keepCase: true });
+    const Plain = root.lookupType('vigil.v1.Event');
+    const exit: Event = { ...SAMPLE_EVENTS.process_exit, process_exit: { exit_code: 0 } };
+    const read = (e: Event) => (Plain.toObject(Plain.decode(encodeEvent(e))) as { process_exit: Record<string, unknown> }).process_exit;
+    expect(read(exit)).toEqual({ exit_code: 0 });
+    expect(read({ ...exit, process_exit: {} })).toEqual({});
   });
 
   it('keeps negative and 64-bit values', () => {

@@ -27,34 +27,16 @@ export function protoEventType(): protobuf.Type {
   if (!eventType) {
     const root = new protobuf.Root().loadSync(protoPath(), { keepCase: true });
     root.resolveAll();
-    trackPresence(root);
     eventType = root.lookupType('vigil.v1.Event');
   }
   return eventType;
 }
 
-/**
- * proto3 drops zero scalars on the wire, which would turn `exit_code: 0` or `truncated: false`
- * into "absent". Explicit presence writes a field whenever it is set; the wire format is
- * unchanged, so other decoders read the zeros as values. protobufjs only exposes this through
- * resolved features, so it is set there, before the first encode generates the codec. Marking
- * the fields `optional` in events.proto would make this a no-op.
- */
-function trackPresence(ns: protobuf.NamespaceBase): void {
-  for (const obj of ns.nestedArray) {
-    if (obj instanceof protobuf.Type) {
-      for (const field of obj.fieldsArray) {
-        if (!field.repeated && !field.map) (field as unknown as { _features: Record<string, unknown> })._features.field_presence = 'EXPLICIT';
-      }
-    }
-    if (obj instanceof protobuf.Namespace) trackPresence(obj);
-  }
-}
-
 export function encodeEvent(e: Event): Uint8Array {
   const type = protoEventType();
   // A typed Event already has the message's shape, so fromObject's conversion pass is skipped.
-  // Every field that is set is written, zeros included (see trackPresence).
+  // Every field that is set is written, zeros included: the proto's scalars are `optional`
+  // (explicit presence), so `exit_code: 0` or `truncated: false` survive the trip.
   return type.encode(e).finish();
 }
 
