@@ -28,10 +28,10 @@ describe('event codec', () => {
   it('a decoder generated from events.proto alone tells a zero from an absent field (optional scalars)', () => {
     const root = new protobuf.Root().loadSync(protoPath(), { keepCase: true });
     const Plain = root.lookupType('vigil.v1.Event');
-    const exit: Event = { ...SAMPLE_EVENTS.process_exit, process_exit: { exit_code: 0 } };
-    const read = (e: Event) => (Plain.toObject(Plain.decode(encodeEvent(e))) as { process_exit: Record<string, unknown> }).process_exit;
-    expect(read(exit)).toEqual({ exit_code: 0 });
-    expect(read({ ...exit, process_exit: {} })).toEqual({});
+    const sig = (core_dumped?: boolean): Event => ({ ...SAMPLE_EVENTS.signal, signal: { signal: 9, signal_name: 'SIGKILL', ...(core_dumped === undefined ? {} : { core_dumped }) } });
+    const read = (e: Event) => (Plain.toObject(Plain.decode(encodeEvent(e))) as { signal: Record<string, unknown> }).signal;
+    expect(read(sig(false))).toEqual({ signal: 9, signal_name: 'SIGKILL', core_dumped: false });
+    expect(read(sig())).toEqual({ signal: 9, signal_name: 'SIGKILL' });
   });
 
   it('keeps negative and 64-bit values', () => {
