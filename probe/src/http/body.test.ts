@@ -51,6 +51,32 @@ describe('BodyBuffer', () => {
     expect([body.wireBytes, body.truncated, budget.used]).toEqual([18, true, 0]);
   });
 
+  it('appends a range of a larger chunk, counting only that range', () => {
+    const budget = new Budget(1000);
+    const body = new BodyBuffer(6, budget);
+    const chunk = Buffer.from('..0123..4567..');
+    body.append(chunk, 2, 6);
+    body.append(chunk, 8, 12);
+    expect([Buffer.from(body.take()).toString(), body.wireBytes, body.truncated]).toEqual(['012345', 8, true]);
+  });
+
+  it('sizes a body by its first piece, and a stream or a body past the pool for tens of KB', () => {
+    const budget = new Budget(1 << 20);
+    const body = new BodyBuffer(1 << 20, budget);
+    body.append(Buffer.alloc(100));
+    expect([body.capacity, budget.used]).toEqual([100, 100]);
+    body.append(Buffer.alloc(100));
+    expect(body.capacity).toBe(200);
+    body.append(Buffer.alloc(5000));
+    expect(body.capacity).toBe(32 * 1024);
+    const stream = new BodyBuffer(1 << 20, budget, true);
+    stream.append(Buffer.alloc(100));
+    expect([stream.capacity, budget.used]).toEqual([32 * 1024, 64 * 1024]);
+    const capped = new BodyBuffer(1000, budget, true);
+    capped.append(Buffer.alloc(100));
+    expect(capped.capacity).toBe(1000);
+  });
+
   it('stops keeping when the connection budget is spent', () => {
     const budget = new Budget(4);
     const a = new BodyBuffer(10, budget);

@@ -1,6 +1,9 @@
 // Capped body accumulation and content-encoding decoding, shared by h1 and h2.
 import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 
+/** Smallest buffer of a stream or a body that outgrows Node's pool: a few hundred events fit. */
+const GROWN_MIN = 32 * 1024;
+
 /** Bytes one connection may hold in bodies and SSE data at once; bodies give up space on emit. */
 export class Budget {
   used = 0;
@@ -40,6 +43,8 @@ export class BodyBuffer {
   constructor(
     private readonly cap: number,
     private readonly budget: Budget,
+    /** The body is an event stream: it comes in many small pieces and is kilobytes in total. */
+    private readonly streaming = false,
   ) {}
 
   /** Bytes held (the buffer's capacity). */
@@ -47,17 +52,26 @@ export class BodyBuffer {
     return this.buf?.length ?? 0;
   }
 
-  append(data: Uint8Array): void {
-    this.wireBytes += data.length;
-    const need = Math.min(this.kept + data.length, this.cap);
+  /** The buffer whose first `kept` bytes are what was kept (all bytes appended, until truncated). */
+  get bytes(): Buffer | undefined {
+    return this.buf;
+  }
+
+  /** Appends data[start, end). */
+  append(data: Uint8Array, start = 0, end = data.length): void {
+    const length = end - start;
+    this.wireBytes += length;
+    const need = Math.min(this.kept + length, this.cap);
     if (need > this.capacity) this.grow(need);
-    const n = Math.min(data.length, this.capacity - this.kept);
+    const n = Math.min(length, this.capacity - this.kept);
     if (n > 0) {
-      // Copy: the caller's chunk may be a view over a reused ring-buffer record.
-      this.buf!.set(n === data.length ? data : data.subarray(0, n), this.kept);
+      // Copy: the caller's chunk may be a view over a reused ring-buffer record. A plain view
+      // costs less than a Buffer subarray, and there is one per h2 DATA frame.
+      const piece = start === 0 && n === data.length ? data : new Uint8Array(data.buffer, data.byteOffset + start, n);
+      this.buf!.set(piece, this.kept);
       this.kept += n;
     }
-    if (n < data.length) this.truncated = true;
+    if (n < length) this.truncated = true;
   }
 
   /** Bytes that never arrived (a position gap or a per-call capture limit). */
@@ -77,7 +91,12 @@ export class BodyBuffer {
 
   private grow(need: number): void {
     const current = this.capacity;
-    const wanted = current === 0 ? need : Math.min(this.cap, Math.max(need, current * 2));
+    // A body's first piece is often all of it. Small buffers come from Node's pool; past it each
+    // one is a fresh allocation, so a body that outgrows the pool jumps to GROWN_MIN rather than
+    // doubling through it, and a stream starts there.
+    const doubled = Math.max(need, current * 2);
+    const big = this.streaming || doubled > Buffer.poolSize >>> 1;
+    const wanted = current === 0 && !this.streaming ? need : Math.min(this.cap, big ? Math.max(doubled, GROWN_MIN) : doubled);
     const granted = this.budget.take(wanted - current);
     if (granted === 0) return;
     const next = Buffer.allocUnsafe(current + granted);
@@ -112,7 +131,8 @@ function isZlibHeader(buf: Uint8Array): boolean {
  * returned raw with a reason: observability must never throw on what a peer sent.
  */
 export function decodeBody(raw: Uint8Array, truncated: boolean, contentEncoding: string | undefined, cap: number): DecodedBody {
-  const codings = (contentEncoding ?? '')
+  if (contentEncoding === undefined) return { body: raw, bodyTruncated: truncated };
+  const codings = contentEncoding
     .toLowerCase()
     .split(',')
     .map((c) => c.trim())

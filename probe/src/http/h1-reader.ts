@@ -83,7 +83,7 @@ export class H1Reader {
           i = this.readLine(data, i, tsNs);
           break;
         case 'close-body':
-          this.msg?.data(data.subarray(i), tsNs);
+          this.msg?.data(data, tsNs, i);
           i = data.length;
           break;
         case 'resync':
@@ -209,7 +209,7 @@ export class H1Reader {
 
   private readCounted(data: Uint8Array, i: number, tsNs: number): number {
     const n = Math.min(this.remaining, data.length - i);
-    this.msg?.data(data.subarray(i, i + n), tsNs);
+    this.msg?.data(data, tsNs, i, i + n);
     this.remaining -= n;
     if (this.remaining === 0) this.afterCounted(tsNs);
     return i + n;

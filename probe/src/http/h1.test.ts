@@ -178,6 +178,18 @@ describe('h1 reassembly', () => {
     expect(res.bodyTruncated).toBe(true);
     expect(res.wireBytes).toBe(body.length);
   });
+
+  it('parses the same SSE events whether the body keeps the whole stream or stops keeping it anywhere', () => {
+    const response = Buffer.concat([f.enc('HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n'), f.chunked(f.sseStreamBody(20), 37)]);
+    const chunks = toChunks([['egress', f.openaiStreamRequest], ['ingress', response]], (len) => Array.from({ length: 40 }, (_, i) => Math.floor((len * i) / 40)));
+    const whole = run(chunks).exchanges[0]!.response!;
+    expect(whole.sse).toHaveLength(22);
+    for (const bodyCap of [0, 1, 50, 117, 500, 1500, 2100]) {
+      const res = run(chunks, { bodyCap }).exchanges[0]!.response!;
+      expect(res.bodyTruncated).toBe(true);
+      expect(res.sse).toEqual(whole.sse);
+    }
+  });
 });
 
 describe('h1 gaps and truncation', () => {

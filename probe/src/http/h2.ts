@@ -83,13 +83,24 @@ class FrameReader {
           break;
         }
         case 'header': {
-          if (this.headLen === 0) this.frameStartNs = tsNs;
+          if (this.headLen === 0) {
+            this.frameStartNs = tsNs;
+            if (data.length - i >= FRAME_HEADER) {
+              // The whole header is here (the usual case): read it in place.
+              this.startFrame(data, i, tsNs);
+              i += FRAME_HEADER;
+              break;
+            }
+          }
           // Byte by byte: a subarray per 9-byte header costs more than the copy (one per SSE event).
           const n = Math.min(FRAME_HEADER - this.headLen, data.length - i);
           for (let k = 0; k < n; k++) this.head[this.headLen + k] = data[i + k]!;
           this.headLen += n;
           i += n;
-          if (this.headLen === FRAME_HEADER) this.startFrame(tsNs);
+          if (this.headLen === FRAME_HEADER) {
+            this.headLen = 0;
+            this.startFrame(this.head, 0, tsNs);
+          }
           break;
         }
         case 'pad-length':
@@ -102,7 +113,7 @@ class FrameReader {
           break;
         case 'data': {
           const n = Math.min(this.remaining, data.length - i);
-          this.conn.onData(this, data.subarray(i, i + n), tsNs);
+          this.conn.onData(this, data, i, i + n, tsNs);
           this.remaining -= n;
           i += n;
           this.afterData(tsNs);
@@ -143,12 +154,12 @@ class FrameReader {
     return this.state === 'dead';
   }
 
-  private startFrame(tsNs: number): void {
-    this.headLen = 0;
-    this.length = this.head.readUIntBE(0, 3);
-    this.type = this.head[3]!;
-    this.flags = this.head[4]!;
-    this.streamId = this.head.readUInt32BE(5) & 0x7fffffff;
+  /** The frame whose 9-byte header is head[at, at + 9). */
+  private startFrame(head: Uint8Array, at: number, tsNs: number): void {
+    this.length = (head[at]! << 16) | (head[at + 1]! << 8) | head[at + 2]!;
+    this.type = head[at + 3]!;
+    this.flags = head[at + 4]!;
+    this.streamId = ((head[at + 5]! & 0x7f) << 24) | (head[at + 6]! << 16) | (head[at + 7]! << 8) | head[at + 8]!;
     this.remaining = this.length;
     if (this.type === DATA) {
       this.padding = 0;
@@ -251,10 +262,11 @@ export class H2Connection implements ProtocolParser {
     this.stopped = reason;
   }
 
-  onData(reader: FrameReader, data: Uint8Array, tsNs: number): void {
+  /** DATA payload bytes data[start, end). */
+  onData(reader: FrameReader, data: Uint8Array, start: number, end: number, tsNs: number): void {
     const msg = this.message(reader);
-    if (msg) msg.data(data, tsNs);
-    else this.ctx.counters.droppedBytes += data.length;
+    if (msg) msg.data(data, tsNs, start, end);
+    else this.ctx.counters.droppedBytes += end - start;
   }
 
   onDataLost(reader: FrameReader, bytes: number, cause: LossCause): void {

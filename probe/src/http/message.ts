@@ -1,6 +1,6 @@
 // What h1 and h2 share once framing is undone: one message's head, body, SSE events, timing and
 // loss flags, held within the connection's limits and turned into HttpRequest / HttpResponse.
-import { BodyBuffer, Budget, decodeBody } from './body.js';
+import { BodyBuffer, Budget, decodeBody, type DecodedBody } from './body.js';
 import type { ParserOptions } from './options.js';
 import { SseCollector, SseParser } from './sse.js';
 import type { ProtocolSetup } from './protocol.js';
@@ -53,6 +53,9 @@ export class ParserContext {
   }
 }
 
+/** Body pieces an SSE stream may have waiting before they are parsed. */
+const SSE_BATCH = 64;
+
 /** Why bytes of a message are missing: a position gap, or the probe's per-call capture limit. */
 export type LossCause = 'gap' | 'truncated';
 
@@ -64,6 +67,13 @@ export class MessageBuilder {
   /** The message ended where its framing said it would (else its body is not decoded). */
   complete = false;
   private sse: { parser: SseParser; collector: SseCollector } | undefined;
+  /**
+   * Body bytes [0, sseParsed) went through the SSE parser; the rest wait in pieces that end at
+   * body offsets sseEnds[k] and arrived at sseTimes[k].
+   */
+  private sseParsed = 0;
+  private readonly sseEnds: number[] = [];
+  private readonly sseTimes: number[] = [];
   private released = false;
 
   constructor(
@@ -73,19 +83,48 @@ export class MessageBuilder {
     private readonly headSize: number,
   ) {
     this.lastByteNs = firstByteNs;
-    this.body = new BodyBuffer(ctx.opts.bodyCap, ctx.budget);
+    const eventStream = isEventStream(headers);
+    this.body = new BodyBuffer(ctx.opts.bodyCap, ctx.budget, eventStream);
     ctx.headBytes += headSize;
-    if (isEventStream(headers) && !isEncoded(headers)) this.sse = this.sseStream();
+    if (eventStream && !isEncoded(headers)) this.sse = this.sseStream();
   }
 
-  data(bytes: Uint8Array, tsNs: number): void {
+  /** Body bytes bytes[start, end), captured at tsNs. */
+  data(bytes: Uint8Array, tsNs: number, start = 0, end = bytes.length): void {
     this.lastByteNs = tsNs;
-    this.body.append(bytes);
-    this.sse?.parser.push(bytes, tsNs);
+    const sse = this.sse;
+    if (sse === undefined || this.body.truncated) {
+      this.body.append(bytes, start, end);
+      sse?.parser.push(bytes.subarray(start, end), tsNs);
+      return;
+    }
+    // While the body keeps every byte, SSE is parsed from it in batches of pieces: lines that
+    // straddle pieces need no copy, and the parser's per-call work is paid once per batch.
+    const at = this.body.kept;
+    this.body.append(bytes, start, end);
+    if (this.body.kept > at) this.addPiece(tsNs);
+    if (this.body.truncated) {
+      // The body stopped keeping: what it kept is parsed there, the rest (and what follows) here.
+      this.parseKept();
+      const rest = start + this.body.kept - at;
+      if (rest < end) sse.parser.push(bytes.subarray(rest, end), tsNs);
+    }
+  }
+
+  private addPiece(tsNs: number): void {
+    const last = this.sseTimes.length - 1;
+    if (last >= 0 && this.sseTimes[last] === tsNs) {
+      this.sseEnds[last] = this.body.kept;
+      return;
+    }
+    this.sseEnds.push(this.body.kept);
+    this.sseTimes.push(tsNs);
+    if (last + 1 >= SSE_BATCH) this.parseKept();
   }
 
   lose(bytes: number, cause: LossCause): void {
     this.mark(cause);
+    this.parseKept();
     this.body.lose(bytes);
   }
 
@@ -95,14 +134,19 @@ export class MessageBuilder {
   }
 
   finishRequest(method: string, path: string, h2Authority?: string): HttpRequest {
-    const request: HttpRequest = { method, path, headers: this.headers, ...this.finishBody(), firstByteNs: this.firstByteNs, lastByteNs: this.lastByteNs };
+    const { body, bodyTruncated, decodeError } = this.finishBody();
+    const request: HttpRequest = { method, path, headers: this.headers, body, bodyTruncated, wireBytes: this.body.wireBytes, firstByteNs: this.firstByteNs, lastByteNs: this.lastByteNs };
+    if (decodeError !== undefined) request.decodeError = decodeError;
     const authority = h2Authority ?? this.headers.host;
     if (authority !== undefined) request.authority = authority;
     return request;
   }
 
   finishResponse(status: number): HttpResponse {
-    const response: HttpResponse = { status, headers: this.headers, ...this.finishBody(), firstByteNs: this.firstByteNs, lastByteNs: this.lastByteNs };
+    this.parseKept();
+    const { body, bodyTruncated, decodeError } = this.finishBody();
+    const response: HttpResponse = { status, headers: this.headers, body, bodyTruncated, wireBytes: this.body.wireBytes, firstByteNs: this.firstByteNs, lastByteNs: this.lastByteNs };
+    if (decodeError !== undefined) response.decodeError = decodeError;
     if (!this.sse && isEventStream(this.headers) && response.decodeError === undefined && response.body.length > 0) {
       // An encoded event stream is parsed once decoded: its events share the last byte's time.
       this.sse = this.sseStream();
@@ -118,6 +162,16 @@ export class MessageBuilder {
       this.sse = undefined;
     }
     return response;
+  }
+
+  /** Parses the body bytes waiting for the SSE parser. */
+  private parseKept(): void {
+    const n = this.sseEnds.length;
+    if (n === 0) return;
+    this.sse!.parser.pushHeld(this.body.bytes!, this.sseParsed, this.sseEnds, this.sseTimes);
+    this.sseParsed = this.sseEnds[n - 1]!;
+    this.sseEnds.length = 0;
+    this.sseTimes.length = 0;
   }
 
   private sseStream(): { parser: SseParser; collector: SseCollector } {
@@ -136,12 +190,12 @@ export class MessageBuilder {
     this.release();
   }
 
-  private finishBody(): { body: Uint8Array; wireBytes: number; bodyTruncated: boolean; decodeError?: string } {
-    const wireBytes = this.body.wireBytes;
+  /** The decoded body; its space goes back to the connection. */
+  private finishBody(): DecodedBody {
     const truncated = this.body.truncated || !this.complete;
     const decoded = decodeBody(this.body.take(), truncated, this.headers['content-encoding'], this.ctx.opts.bodyCap);
     this.release();
-    return { ...decoded, wireBytes };
+    return decoded;
   }
 
   private release(): void {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Budget } from './body.js';
 import { SseCollector, SseParser } from './sse.js';
 import type { SseEvent } from './types.js';
+import { randomCuts, rng } from './fixtures/feed.js';
 
 function parse(parts: string[], maxEventBytes = 1024): { events: SseEvent[]; cut: number } {
   const events: SseEvent[] = [];
@@ -33,6 +34,39 @@ describe('SSE parser', () => {
         const parser = new SseParser({ maxEventBytes: 1024 }, new Budget(1 << 20), (e) => events.push({ ...e, tsNs: 0 }));
         for (const part of [bytes.subarray(0, a), bytes.subarray(a, b), bytes.subarray(b)]) parser.push(part, 1);
         expect(events).toEqual(expected);
+      }
+    }
+  });
+
+  it('gives the same events and times from held bytes in batches of pieces, and after the holder stops', () => {
+    const random = rng(7);
+    for (const text of [stream, stream.replace('\u00e9t\u00e9', 'ete')]) {
+      const bytes = Buffer.from(text, 'utf8');
+      for (let round = 0; round < 200; round++) {
+        const cuts = [...new Set(randomCuts(random, bytes.length, 12))].sort((a, b) => a - b).concat(bytes.length);
+        const copied: SseEvent[] = [];
+        const reference = new SseParser({ maxEventBytes: 1024 }, new Budget(1 << 20), (e) => copied.push(e));
+        cuts.reduce((from, end, k) => (reference.push(bytes.subarray(from, end), k + 1), end), 0);
+        // The same pieces, parsed from the buffer that holds them in random batches; the holder
+        // may stop keeping before the end, and the parser then copies what is left.
+        const held: SseEvent[] = [];
+        const parser = new SseParser({ maxEventBytes: 1024 }, new Budget(1 << 20), (e) => held.push(e));
+        const stopAt = random() < 0.5 ? cuts.length : Math.floor(random() * cuts.length);
+        let parsed = 0;
+        let ends: number[] = [];
+        let times: number[] = [];
+        cuts.forEach((end, k) => {
+          if (k >= stopAt) return parser.push(bytes.subarray(k === 0 ? 0 : cuts[k - 1], end), k + 1);
+          ends.push(end);
+          times.push(k + 1);
+          if (random() < 0.3 || k === stopAt - 1) {
+            parser.pushHeld(bytes, parsed, ends, times);
+            parsed = end;
+            ends = [];
+            times = [];
+          }
+        });
+        expect(held).toEqual(copied);
       }
     }
   });
