@@ -161,7 +161,9 @@ export function redactHeaders(h: Record<string, string>, cfg: RedactionConfig = 
   if (!cfg.enabled) return { ...h };
   const c = compile(cfg);
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(h)) {
+  // for…in, not Object.entries: this runs twice per captured call and the pairs are garbage.
+  for (const name in h) {
+    const value = h[name]!;
     if (c.headers.has(name.toLowerCase())) {
       if (cfg.mode !== 'remove') out[name] = redactCredential(value, cfg, c);
     } else {

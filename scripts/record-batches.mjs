@@ -20,8 +20,9 @@ const server = spawnSync('sh', ['-c', `
 if (server.status !== 0) throw new Error('recording run failed');
 const chunks = [];
 for (let i = 0; i < 20; i++) {
-  const b = await probe.poll(50);
+  const b = probe.poll();
   if (b.length) chunks.push(Buffer.from(b));
+  await new Promise((r) => setTimeout(r, 50));
 }
 await probe.close();
 writeFileSync(out, Buffer.concat(chunks));

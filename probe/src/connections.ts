@@ -29,6 +29,8 @@ export type ParserFactory = (meta: ConnMeta) => StreamParser;
 
 interface Conn {
   meta: ConnMeta;
+  connPtr: number;
+  connStartNs: number;
   parser: StreamParser;
   lastSeenMs: number;
 }
@@ -47,6 +49,11 @@ function key(r: { tgid: number; connPtr: number; connStartNs: number }): string 
 
 export class ConnectionTable {
   private readonly conns = new Map<string, Conn>();
+  /**
+   * The connection last seen with each connection pointer: finds a record's connection without
+   * formatting its id (two number-to-text conversions per record). Only holds entries of conns.
+   */
+  private readonly byPtr = new Map<number, Conn>();
   /** SNI seen before the connection's first data. */
   private readonly pendingSni = new Map<string, string>();
 
@@ -72,9 +79,11 @@ export class ConnectionTable {
   }
 
   data(r: ConnDataRecord, facts: ProcessFacts | undefined): void {
-    const k = key(r);
-    let c = this.conns.get(k);
+    let c = this.byPtr.get(r.connPtr);
+    let k: string | undefined;
+    if (c === undefined || c.meta.tgid !== r.tgid || c.connStartNs !== r.connStartNs) c = this.conns.get((k = key(r)));
     if (!c) {
+      k ??= key(r);
       const meta: ConnMeta = {
         connId: k,
         tgid: r.tgid,
@@ -91,13 +100,16 @@ export class ConnectionTable {
         meta.sni = sni;
         this.pendingSni.delete(k);
       }
-      c = { meta, parser: this.opts.newParser(meta), lastSeenMs: Date.now() };
+      c = { meta, connPtr: r.connPtr, connStartNs: r.connStartNs, parser: this.opts.newParser(meta), lastSeenMs: Date.now() };
       this.conns.set(k, c);
+      this.byPtr.set(r.connPtr, c);
       if (this.conns.size > this.opts.maxConnections) this.evictOldest();
     } else {
       // Re-insert so the Map's order stays least-recently-used first.
+      k = c.meta.connId;
       this.conns.delete(k);
       this.conns.set(k, c);
+      this.byPtr.set(r.connPtr, c);
       c.lastSeenMs = Date.now();
       if (c.meta.fd < 0 && r.fd >= 0) c.meta.fd = r.fd;
       if (!c.meta.peer && r.peer) c.meta.peer = r.peer;
@@ -117,29 +129,33 @@ export class ConnectionTable {
     this.pendingSni.delete(k);
     const c = this.conns.get(k);
     if (!c) return;
-    this.conns.delete(k);
-    c.parser.close();
+    this.remove(k, c);
   }
 
   /** Flushes connections idle longer than idleMs. */
   sweep(now = Date.now()): void {
     for (const [k, c] of this.conns) {
       if (now - c.lastSeenMs < this.opts.idleMs) break; // LRU order: the rest are newer
-      this.conns.delete(k);
-      c.parser.close();
+      this.remove(k, c);
     }
   }
 
   closeAll(): void {
     for (const c of this.conns.values()) c.parser.close();
     this.conns.clear();
+    this.byPtr.clear();
     this.pendingSni.clear();
   }
 
   private evictOldest(): void {
     const [k, c] = this.conns.entries().next().value as [string, Conn];
-    this.conns.delete(k);
-    c.parser.close();
+    this.remove(k, c);
     this.opts.onLoss('evicted_connection', 1);
+  }
+
+  private remove(k: string, c: Conn): void {
+    this.conns.delete(k);
+    if (this.byPtr.get(c.connPtr) === c) this.byPtr.delete(c.connPtr);
+    c.parser.close();
   }
 }

@@ -92,3 +92,18 @@ describe('modelAliases', () => {
     expect(modelAliases('gpt-4o')).toEqual(['gpt-4o']);
   });
 });
+
+describe('resolved-rule memo', () => {
+  it('answers repeats as the first time, per provider, and stays bounded', () => {
+    const table = compilePriceTable(PricingConfig.parse({ models: [{ provider: 'gateway', model: 'gpt-4o-mini*', input: 1, output: 1 }] }));
+    const usage = { input_tokens: 1e6, output_tokens: 0 };
+    for (let i = 0; i < 3; i++) {
+      expect(estimateCost('gateway', 'gpt-4o-mini', usage, table)).toEqual({ usd: 1, price_source: 'config' });
+      expect(estimateCost('openai', 'gpt-4o-mini', usage, table)).toEqual({ usd: 0.15, price_source: 'default' });
+      expect(estimateCost('openai', 'no-such-model', usage, table)).toBeUndefined();
+    }
+    for (let i = 0; i < 3000; i++) estimateCost('openai', `model-${i}`, usage, table);
+    expect(table.resolved.size).toBeLessThanOrEqual(1024);
+    expect(estimateCost('gateway', 'gpt-4o-mini', usage, table)?.usd).toBe(1);
+  });
+});

@@ -98,7 +98,12 @@ interface Rule extends PriceEntry {
 export interface PriceTable {
   config: Rule[];
   builtin: Rule[];
+  /** provider + model → the rule that prices it (null: none). Calls repeat a handful of models. */
+  resolved: Map<string, { rule: Rule; fromConfig: boolean } | null>;
 }
+
+/** Entries of PriceTable.resolved before it is cleared: a bound against unbounded model names. */
+const RESOLVED_MAX = 1024;
 
 function globToRegExp(glob: string): RegExp {
   const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
@@ -112,7 +117,7 @@ function rules(entries: readonly PriceEntry[]): Rule[] {
 }
 
 export function compilePriceTable(cfg: PricingConfig = PricingConfig.parse({})): PriceTable {
-  return { config: rules(cfg.models), builtin: cfg.builtin ? rules(BUILTIN_PRICES) : [] };
+  return { config: rules(cfg.models), builtin: cfg.builtin ? rules(BUILTIN_PRICES) : [], resolved: new Map() };
 }
 
 /**
@@ -150,13 +155,26 @@ function find(rules: Rule[], provider: string, names: string[]): Rule | undefine
 /** Cost of one call, or undefined when the model has no price or the usage has no counts. */
 export function estimateCost(provider: string, model: string | undefined, usage: CostUsage | undefined, table: PriceTable): Cost | undefined {
   if (!model || !usage || (usage.input_tokens === undefined && usage.output_tokens === undefined)) return undefined;
-  const names = modelAliases(model);
-  const fromConfig = find(table.config, provider, names);
-  const rule = fromConfig ?? find(table.builtin, provider, names);
-  if (!rule) return undefined;
+  const found = resolve(table, provider, model);
+  if (!found) return undefined;
+  const { rule, fromConfig } = found;
   const input = usage.input_tokens ?? 0;
   const cached = Math.min(usage.cached_input_tokens ?? 0, input);
   const micro = (input - cached) * rule.input + cached * (rule.cachedInput ?? rule.input) + (usage.output_tokens ?? 0) * rule.output;
   // Round away float noise (1e-12 USD), far below any real price step.
   return { usd: Math.round(micro * 1e6) / 1e12, price_source: fromConfig ? 'config' : 'default' };
+}
+
+function resolve(table: PriceTable, provider: string, model: string): { rule: Rule; fromConfig: boolean } | null {
+  const key = `${provider}\0${model}`;
+  let found = table.resolved.get(key);
+  if (found === undefined) {
+    const names = modelAliases(model);
+    const fromConfig = find(table.config, provider, names);
+    const rule = fromConfig ?? find(table.builtin, provider, names);
+    found = rule ? { rule, fromConfig: fromConfig !== undefined } : null;
+    if (table.resolved.size >= RESOLVED_MAX) table.resolved.clear();
+    table.resolved.set(key, found);
+  }
+  return found;
 }

@@ -94,3 +94,55 @@ describe('decoder errors', () => {
     expect(formatPeer(0, Buffer.alloc(16), 0)).toBeUndefined();
   });
 });
+
+describe('conn_data fields', () => {
+  const L = LAYOUTS.vigil_conn_data;
+  const at = (name: string) => L.fields[name]!.offset;
+  function record(fill: (b: Buffer) => void, data = 'hi'): Buffer {
+    const b = Buffer.alloc(L.size + data.length);
+    b[0] = RECORD_TYPE.CONN_DATA;
+    b.writeUInt32LE(data.length, at('data_len'));
+    b.write(data, at('data'));
+    fill(b);
+    return b;
+  }
+  const decode = (b: Buffer) => {
+    const r = decodeRecord(b);
+    if (r.type !== 'conn_data') throw new Error(`decoded ${r.type}`);
+    return r;
+  };
+
+  it('reads full-width, signed and 64-bit fields', () => {
+    const r = decode(
+      record((b) => {
+        b.writeUInt32LE(0xfedc_ba98, at('pid'));
+        b.writeInt32LE(-1, at('fd'));
+        b.writeUInt32LE(0x8000_0001, at('call_len'));
+        b.writeBigUInt64LE(0x7fff_1234_5678n, at('conn_ptr'));
+        b.writeBigUInt64LE(2n ** 52n + 3n, at('ts_ns'));
+        b.write('worker\0junk', at('comm'));
+      }),
+    );
+    expect(r).toMatchObject({ pid: 0xfedc_ba98, fd: -1, callLen: 0x8000_0001, connPtr: 0x7fff_1234_5678, tsNs: 2 ** 52 + 3, comm: 'worker' });
+    expect(r.data.toString()).toBe('hi');
+    expect(r.peer).toBeUndefined();
+  });
+
+  it('tells peers apart by address and port, and copies the data out of the batch', () => {
+    const peer = (addr: number[], port: number, family = 2) =>
+      record((b) => {
+        b.writeUInt16LE(family, at('family'));
+        b.writeUInt16LE(port, at('dport'));
+        Buffer.from(addr).copy(b, at('daddr'));
+      });
+    expect(decode(peer([10, 0, 0, 7], 443)).peer).toBe('10.0.0.7:443');
+    expect(decode(peer([10, 0, 0, 7], 8443)).peer).toBe('10.0.0.7:8443');
+    expect(decode(peer([10, 0, 0, 8], 443)).peer).toBe('10.0.0.8:443');
+    expect(decode(peer([10, 0, 0, 7], 443)).peer).toBe('10.0.0.7:443');
+    expect(decode(peer([...new Array(15).fill(0), 1], 443, 10)).peer).toBe('[::1]:443');
+    const b = peer([10, 0, 0, 7], 443);
+    const r = decode(b);
+    b.fill(0);
+    expect(r.data.toString()).toBe('hi');
+  });
+});

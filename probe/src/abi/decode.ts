@@ -83,13 +83,30 @@ function f(layout: StructLayout, name: string): number {
   return layout.fields[name]!.offset;
 }
 
-function u64(b: Buffer, off: number): number {
-  return b.readUInt32LE(off) + b.readUInt32LE(off + 4) * 0x1_0000_0000;
+// Little-endian reads by byte: Buffer's readUInt32LE and friends validate their arguments on
+// every call, and the decoders' offsets are in bounds by construction (need() checked the size).
+function u16(b: Buffer, off: number): number {
+  return b[off]! | (b[off + 1]! << 8);
 }
 
+function u32(b: Buffer, off: number): number {
+  return (b[off]! | (b[off + 1]! << 8) | (b[off + 2]! << 16)) + b[off + 3]! * 0x100_0000;
+}
+
+function i32(b: Buffer, off: number): number {
+  return b[off]! | (b[off + 1]! << 8) | (b[off + 2]! << 16) | (b[off + 3]! << 24);
+}
+
+function u64(b: Buffer, off: number): number {
+  return u32(b, off) + u32(b, off + 4) * 0x1_0000_0000;
+}
+
+/** A NUL-terminated string of at most len bytes (the field's size: no scan past it). */
 function cstr(b: Buffer, off: number, len: number): string {
-  const end = b.indexOf(0, off);
-  return b.toString('utf8', off, end < 0 || end > off + len ? off + len : end);
+  const max = off + len;
+  let end = off;
+  while (end < max && b[end] !== 0) end++;
+  return b.toString('utf8', off, end);
 }
 
 function need(b: Buffer, layout: StructLayout, what: string): void {
@@ -107,34 +124,74 @@ export function formatPeer(family: number, addr: Buffer, port: number): string |
 }
 
 const T = LAYOUTS.vigil_conn_data;
+/** conn_data is two records per captured call: its offsets are looked up once, not per field per record. */
+const CD = {
+  direction: f(T, 'direction'),
+  library: f(T, 'library'),
+  flags: f(T, 'flags'),
+  family: f(T, 'family'),
+  dport: f(T, 'dport'),
+  pid: f(T, 'pid'),
+  tgid: f(T, 'tgid'),
+  fd: f(T, 'fd'),
+  callLen: f(T, 'call_len'),
+  chunkOff: f(T, 'chunk_off'),
+  dataLen: f(T, 'data_len'),
+  tsNs: f(T, 'ts_ns'),
+  connPtr: f(T, 'conn_ptr'),
+  connStartNs: f(T, 'conn_start_ns'),
+  streamPos: f(T, 'stream_pos'),
+  cgroupId: f(T, 'cgroup_id'),
+  daddr: f(T, 'daddr'),
+  comm: f(T, 'comm'),
+  data: f(T, 'data'),
+};
+
+/** IPv4 peers by address and port: a connection's records repeat the same few. */
+const ipv4Peers = new Map<number, string>();
+const IPV4_PEERS_MAX = 4096;
+
+function peerOf(b: Buffer): string | undefined {
+  const family = u16(b, CD.family);
+  const port = u16(b, CD.dport);
+  if (family !== 2) return formatPeer(family, b.subarray(CD.daddr, CD.daddr + 16), port);
+  const key = u32(b, CD.daddr) * 0x1_0000 + port;
+  let peer = ipv4Peers.get(key);
+  if (peer === undefined) {
+    peer = formatPeer(family, b.subarray(CD.daddr, CD.daddr + 4), port)!;
+    if (ipv4Peers.size >= IPV4_PEERS_MAX) ipv4Peers.clear();
+    ipv4Peers.set(key, peer);
+  }
+  return peer;
+}
+
 function decodeConnData(b: Buffer): ConnDataRecord {
   need(b, T, 'conn_data');
-  const dataLen = b.readUInt32LE(f(T, 'data_len'));
-  const dataOff = f(T, 'data');
-  if (dataOff + dataLen > b.length) throw new DecodeError(`conn_data claims ${dataLen} data bytes, record has ${b.length - dataOff}`);
-  const flags = b[f(T, 'flags')]!;
-  const daddrOff = f(T, 'daddr');
-  const peer = formatPeer(b.readUInt16LE(f(T, 'family')), b.subarray(daddrOff, daddrOff + 16), b.readUInt16LE(f(T, 'dport')));
-  return {
+  const dataLen = u32(b, CD.dataLen);
+  if (CD.data + dataLen > b.length) throw new DecodeError(`conn_data claims ${dataLen} data bytes, record has ${b.length - CD.data}`);
+  const flags = b[CD.flags]!;
+  const rec: ConnDataRecord = {
     type: 'conn_data',
-    direction: b[f(T, 'direction')] === 0 ? 'egress' : 'ingress',
-    library: LIBRARY[b[f(T, 'library')]!] ?? 'unknown',
+    direction: b[CD.direction] === 0 ? 'egress' : 'ingress',
+    library: LIBRARY[b[CD.library]!] ?? 'unknown',
     truncated: (flags & DATA_FLAG.TRUNCATED) !== 0,
     lastChunk: (flags & DATA_FLAG.LAST_CHUNK) !== 0,
-    pid: b.readUInt32LE(f(T, 'pid')),
-    tgid: b.readUInt32LE(f(T, 'tgid')),
-    fd: b.readInt32LE(f(T, 'fd')),
-    ...(peer ? { peer } : {}),
-    callLen: b.readUInt32LE(f(T, 'call_len')),
-    chunkOffset: b.readUInt32LE(f(T, 'chunk_off')),
-    streamPos: u64(b, f(T, 'stream_pos')),
-    tsNs: u64(b, f(T, 'ts_ns')),
-    connPtr: u64(b, f(T, 'conn_ptr')),
-    connStartNs: u64(b, f(T, 'conn_start_ns')),
-    cgroupId: u64(b, f(T, 'cgroup_id')),
-    comm: cstr(b, f(T, 'comm'), 16),
-    data: Buffer.from(b.subarray(dataOff, dataOff + dataLen)),
+    pid: u32(b, CD.pid),
+    tgid: u32(b, CD.tgid),
+    fd: i32(b, CD.fd),
+    callLen: u32(b, CD.callLen),
+    chunkOffset: u32(b, CD.chunkOff),
+    streamPos: u64(b, CD.streamPos),
+    tsNs: u64(b, CD.tsNs),
+    connPtr: u64(b, CD.connPtr),
+    connStartNs: u64(b, CD.connStartNs),
+    cgroupId: u64(b, CD.cgroupId),
+    comm: cstr(b, CD.comm, 16),
+    data: Buffer.from(b.subarray(CD.data, CD.data + dataLen)),
   };
+  const peer = peerOf(b);
+  if (peer) rec.peer = peer;
+  return rec;
 }
 
 const S = LAYOUTS.vigil_tls_sni;
@@ -143,7 +200,7 @@ function decodeTlsSni(b: Buffer): TlsSniRecord {
   return {
     type: 'tls_sni',
     library: LIBRARY[b[f(S, 'library')]!] ?? 'unknown',
-    tgid: b.readUInt32LE(f(S, 'tgid')),
+    tgid: u32(b, f(S, 'tgid')),
     connPtr: u64(b, f(S, 'conn_ptr')),
     connStartNs: u64(b, f(S, 'conn_start_ns')),
     tsNs: u64(b, f(S, 'ts_ns')),
@@ -157,7 +214,7 @@ function decodeConnClose(b: Buffer): ConnCloseRecord {
   return {
     type: 'conn_close',
     library: LIBRARY[b[f(C, 'library')]!] ?? 'unknown',
-    tgid: b.readUInt32LE(f(C, 'tgid')),
+    tgid: u32(b, f(C, 'tgid')),
     connPtr: u64(b, f(C, 'conn_ptr')),
     connStartNs: u64(b, f(C, 'conn_start_ns')),
     tsNs: u64(b, f(C, 'ts_ns')),
@@ -169,8 +226,8 @@ function decodeExec(b: Buffer): ExecRecord {
   need(b, E, 'exec');
   return {
     type: 'exec',
-    tgid: b.readUInt32LE(f(E, 'tgid')),
-    ppid: b.readUInt32LE(f(E, 'ppid')),
+    tgid: u32(b, f(E, 'tgid')),
+    ppid: u32(b, f(E, 'ppid')),
     tsNs: u64(b, f(E, 'ts_ns')),
     cgroupId: u64(b, f(E, 'cgroup_id')),
     comm: cstr(b, f(E, 'comm'), 16),
@@ -193,11 +250,11 @@ function decodeExit(b: Buffer): ExitRecord {
     reason,
     signal: b[f(X, 'signal')]!,
     coreDumped: b[f(X, 'core_dumped')] !== 0,
-    exitCode: b.readInt32LE(f(X, 'exit_code')),
-    pid: b.readUInt32LE(f(X, 'pid')),
-    tgid: b.readUInt32LE(f(X, 'tgid')),
-    ppid: b.readUInt32LE(f(X, 'ppid')),
-    oomScoreAdj: b.readInt32LE(f(X, 'oom_score_adj')),
+    exitCode: i32(b, f(X, 'exit_code')),
+    pid: u32(b, f(X, 'pid')),
+    tgid: u32(b, f(X, 'tgid')),
+    ppid: u32(b, f(X, 'ppid')),
+    oomScoreAdj: i32(b, f(X, 'oom_score_adj')),
     tsNs: u64(b, f(X, 'ts_ns')),
     cgroupId: u64(b, f(X, 'cgroup_id')),
     totalVmKb: u64(b, f(X, 'total_vm_kb')),

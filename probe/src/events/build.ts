@@ -4,6 +4,7 @@ import type { Event, KubernetesInfo, ProcessInfo } from '../../../schema/event.j
 import type { ConnDataRecord, ExitRecord } from '../abi/decode.js';
 import { SIGNAL_NAMES } from '../config.js';
 import { containerIdFromCgroup } from '../k8s/cgroup.js';
+import { isoTime } from '../iso-time.js';
 import type { ProcessFacts } from '../proc.js';
 
 /** Converts the probes' monotonic nanoseconds to wall-clock time. */
@@ -15,12 +16,8 @@ export class Clock {
     this.offsetMs = Date.now() - Number(process.hrtime.bigint()) / 1e6;
   }
 
-  toDate(tsNs: number): Date {
-    return new Date(tsNs / 1e6 + this.offsetMs);
-  }
-
   iso(tsNs: number): string {
-    return this.toDate(tsNs).toISOString();
+    return isoTime(tsNs / 1e6 + this.offsetMs);
   }
 
   /** A wall-clock reading with its monotonic time, for code that converts on its own. */
@@ -36,6 +33,18 @@ export interface Identity {
   k8s?: KubernetesInfo;
 }
 
+/** Container id by cgroup path: a process's path is the same on every event, its parse is not free. */
+const containerIds = new Map<string, string | undefined>();
+const CONTAINER_IDS_MAX = 4096;
+
+function containerIdOf(cgroup: string): string | undefined {
+  if (containerIds.has(cgroup)) return containerIds.get(cgroup);
+  const id = containerIdFromCgroup(cgroup);
+  if (containerIds.size >= CONTAINER_IDS_MAX) containerIds.clear();
+  containerIds.set(cgroup, id);
+  return id;
+}
+
 export function processInfo(
   rec: { pid: number; tgid: number; comm: string; cgroupId: number; cgroup?: string },
   facts: ProcessFacts | undefined,
@@ -44,7 +53,7 @@ export function processInfo(
   if (facts?.exe) info.exe = facts.exe;
   const cgroup = rec.cgroup || facts?.cgroupPath;
   if (cgroup) info.cgroup = cgroup;
-  const cid = (rec.cgroup && containerIdFromCgroup(rec.cgroup)) || (facts?.cgroupPath && containerIdFromCgroup(facts.cgroupPath));
+  const cid = (rec.cgroup && containerIdOf(rec.cgroup)) || (facts?.cgroupPath && containerIdOf(facts.cgroupPath));
   if (cid) info.container_id = cid;
   return info;
 }

@@ -93,7 +93,10 @@ function classify(view: ExchangeView): Endpoint | undefined {
   const m = MODEL_METHOD.exec(view.path);
   const method = m?.[2] ? METHODS[m[2]] : undefined;
   if (!m?.[1] || !method) return undefined;
-  return { ...method, pathModel: decodeURIComponent(m[1]) };
+  // Spelled out, not `{ ...method, pathModel }`: see recognised() in registry.ts.
+  const endpoint: Endpoint = { endpoint: method.endpoint, operation: method.operation, pathModel: decodeURIComponent(m[1]) };
+  if (method.streams) endpoint.streams = true;
+  return endpoint;
 }
 
 export const geminiFormat: Format = { name: 'gemini', classify, extract };

@@ -7,7 +7,7 @@ import type { ProviderEndpoint, ProvidersConfig } from './config.js';
 import { geminiFormat } from './gemini.js';
 import { ollamaFormat } from './ollama.js';
 import { openaiFormat } from './openai.js';
-import type { ExchangeView, Format, FormatName, Recognised } from './types.js';
+import type { Endpoint, ExchangeView, Format, FormatName, Recognised } from './types.js';
 
 export const FORMATS: Record<FormatName, Format> = {
   openai: openaiFormat,
@@ -53,11 +53,36 @@ export const KNOWN_PROVIDERS: readonly KnownProvider[] = [
 
 const OLLAMA_PORT = 11434;
 
+/** Well-known provider by host: a node talks to a few hosts, each tried against every pattern once. */
+const knownByHost = new Map<string, KnownProvider | null>();
+const KNOWN_BY_HOST_MAX = 4096;
+
+function knownProvider(host: string): KnownProvider | undefined {
+  let known = knownByHost.get(host);
+  if (known === undefined) {
+    known = KNOWN_PROVIDERS.find((k) => k.host.test(host)) ?? null;
+    if (knownByHost.size >= KNOWN_BY_HOST_MAX) knownByHost.clear();
+    knownByHost.set(host, known);
+  }
+  return known ?? undefined;
+}
+
+/**
+ * Not `{ ...endpoint, provider, … }`: on Node 20 an object literal that starts with a spread and
+ * adds properties after it costs about a microsecond per added property, and this runs per call.
+ */
+function recognised(endpoint: Endpoint, provider: string, system: string, format: Format): Recognised {
+  const r: Recognised = { endpoint: endpoint.endpoint, operation: endpoint.operation, provider, system, format };
+  if (endpoint.pathModel !== undefined) r.pathModel = endpoint.pathModel;
+  if (endpoint.streams !== undefined) r.streams = endpoint.streams;
+  return r;
+}
+
 function firstMatch(view: ExchangeView, provider: string, system: string, formats: FormatName[]): Recognised | undefined {
   for (const name of formats) {
     const format = FORMATS[name];
     const endpoint = format.classify(view);
-    if (endpoint) return { ...endpoint, provider, system, format };
+    if (endpoint) return recognised(endpoint, provider, system, format);
   }
   return undefined;
 }
@@ -84,11 +109,16 @@ function byHeaders(view: ExchangeView): Recognised | undefined {
   return undefined;
 }
 
+const SHAPES = [
+  ['ollama', 'ollama'],
+  ['openai_compatible', 'openai'],
+] as const;
+
 function byShape(view: ExchangeView): Recognised | undefined {
-  for (const [provider, name] of [['ollama', 'ollama'], ['openai_compatible', 'openai']] as const) {
+  for (const [provider, name] of SHAPES) {
     const format = FORMATS[name];
     const endpoint = format.classify(view);
-    if (endpoint && format.looksLike?.(view, endpoint)) return { ...endpoint, provider, system: provider, format };
+    if (endpoint && format.looksLike?.(view, endpoint)) return recognised(endpoint, provider, provider, format);
   }
   return undefined;
 }
@@ -97,7 +127,7 @@ function byShape(view: ExchangeView): Recognised | undefined {
 export function recognise(view: ExchangeView, cfg: ProvidersConfig): Recognised | undefined {
   const declared = cfg.endpoints.find((e) => configured(e, view));
   if (declared) return firstMatch(view, declared.name, declared.system ?? declared.name, [declared.format]);
-  const known = view.host ? KNOWN_PROVIDERS.find((k) => k.host.test(view.host ?? '')) : undefined;
+  const known = view.host ? knownProvider(view.host) : undefined;
   if (known) return firstMatch(view, known.provider, known.system, known.formats);
   const hinted = byHeaders(view);
   if (hinted) return hinted;

@@ -25,6 +25,8 @@ function peerPort(peer: string | undefined): number | undefined {
   return m?.[1] ? Number(m[1]) : undefined;
 }
 
+const UNPARSED = Symbol('unparsed');
+
 /**
  * Bodies are decoded and parsed on first use: most traffic is not AI and is ruled out by host
  * and path alone, so its bodies are never parsed.
@@ -33,24 +35,34 @@ class LazyView implements ExchangeView {
   readonly host?: string;
   readonly port?: number;
   readonly path: string;
-  readonly query: URLSearchParams;
   readonly resContentType: string;
-  private cache: { reqText?: string; reqJson?: unknown; resText?: string; resJson?: unknown; events?: SseEvent[] } = {};
+  private readonly queryText: string;
+  // Fields rather than one cache object filled in any order: one object shape, fast reads.
+  private reqTextV: string | undefined;
+  private reqJsonV: unknown = UNPARSED;
+  private resTextV: string | undefined;
+  private resJsonV: unknown = UNPARSED;
+  private eventsV: SseEvent[] | undefined;
 
   constructor(
     readonly exchange: HttpExchange,
     conn: ConnInfo,
   ) {
     const req = exchange.request;
-    const authority = splitAuthority(req.authority ?? req.headers.host);
+    // The Host header is read only for what the connection does not tell.
+    const authority = conn.sni !== undefined && conn.port !== undefined ? {} : splitAuthority(req.authority ?? req.headers.host);
     const host = conn.sni?.toLowerCase() ?? authority.host;
     const port = conn.port ?? authority.port ?? peerPort(conn.peer);
     if (host) this.host = host;
     if (port) this.port = port;
     const q = req.path.indexOf('?');
     this.path = q < 0 ? req.path : req.path.slice(0, q);
-    this.query = new URLSearchParams(q < 0 ? '' : req.path.slice(q + 1));
+    this.queryText = q < 0 ? '' : req.path.slice(q + 1);
     this.resContentType = (exchange.response?.headers['content-type'] ?? '').toLowerCase();
+  }
+
+  get query(): URLSearchParams {
+    return new URLSearchParams(this.queryText);
   }
 
   private get isSse(): boolean {
@@ -58,27 +70,27 @@ class LazyView implements ExchangeView {
   }
 
   get reqText(): string {
-    return (this.cache.reqText ??= decodeText(this.exchange.request.body));
+    return (this.reqTextV ??= decodeText(this.exchange.request.body));
   }
 
   get reqJson(): unknown {
-    if (!('reqJson' in this.cache)) this.cache.reqJson = parseJson(this.reqText);
-    return this.cache.reqJson;
+    if (this.reqJsonV === UNPARSED) this.reqJsonV = parseJson(this.reqText);
+    return this.reqJsonV;
   }
 
   get resText(): string {
     const res = this.exchange.response;
-    return (this.cache.resText ??= res ? decodeText(res.body) : '');
+    return (this.resTextV ??= res ? decodeText(res.body) : '');
   }
 
   get resJson(): unknown {
-    if (!('resJson' in this.cache)) this.cache.resJson = this.isSse ? undefined : parseJson(this.resText);
-    return this.cache.resJson;
+    if (this.resJsonV === UNPARSED) this.resJsonV = this.isSse ? undefined : parseJson(this.resText);
+    return this.resJsonV;
   }
 
   get events(): SseEvent[] {
     const res = this.exchange.response;
-    return (this.cache.events ??= res?.sse ?? (this.isSse && res ? parseSse(this.resText, res.lastByteNs) : []));
+    return (this.eventsV ??= res?.sse ?? (this.isSse && res ? parseSse(this.resText, res.lastByteNs) : []));
   }
 }
 

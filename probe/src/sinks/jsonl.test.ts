@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -119,5 +119,34 @@ describe('JsonlSink', () => {
     const remaining = listSpoolFiles(path).flatMap((f) => ids(f.path)).length;
     expect(sink.stats().spoolLost).toBe(n - remaining);
     expect(readLossLedger(path)).toBe(n - remaining);
+  });
+
+  it('keeps lines a failing disk refused, in order ahead of newer ones, and writes them once it recovers', async () => {
+    const path = join(dir, 'events.jsonl');
+    const sink = new JsonlSink({ path, flushIntervalMs: 60_000 });
+    for (let i = 0; i < 3; i++) sink.write(sampleEvent(i));
+    // Swap in a descriptor whose every write fails (ENOSPC), then back.
+    const s = sink as unknown as { fd: number };
+    const real = s.fd;
+    s.fd = openSync('/dev/full', 'w');
+    await sink.flush();
+    expect(sink.stats()).toMatchObject({ written: 0, buffered: 3, writeErrors: 1 });
+    expect(readFileSync(path, 'utf8')).toBe('');
+    for (let i = 3; i < 5; i++) sink.write(sampleEvent(i));
+    closeSync(s.fd);
+    s.fd = real;
+    await sink.close();
+    expect(ids(path)).toEqual([0, 1, 2, 3, 4].map((i) => sampleEvent(i).id));
+    expect(sink.stats()).toMatchObject({ written: 5, dropped: 0 });
+  });
+
+  it('encodes non-ASCII text as UTF-8', async () => {
+    const path = join(dir, 'events.jsonl');
+    const sink = new JsonlSink({ path });
+    const e = { ...sampleEvent(0), node: 'nœud-…-节点' };
+    sink.write(e);
+    await sink.close();
+    expect(JSON.parse(readLines(path)[0]!)).toEqual(e);
+    expect(sink.stats().bytesWritten).toBe(Buffer.byteLength(`${JSON.stringify(e)}\n`));
   });
 });

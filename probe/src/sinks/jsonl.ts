@@ -40,12 +40,21 @@ export interface JsonlSinkStats {
   spoolLost: number;
 }
 
+/** First size of the pending-lines buffer; it doubles as needed (bounded by maxBufferedBytes). */
+const INITIAL_BUFFER = 256 * 1024;
+
 export class JsonlSink {
   private readonly opts: z.output<typeof JsonlSinkOptions>;
   private fd: number;
   private size: number;
-  private pending: string[] = [];
+  /**
+   * Lines waiting for the next flush, UTF-8 encoded as they are written: each line's string dies
+   * young instead of waiting for the flush (and surviving into the old generation), and a flush
+   * is one write of a slice. lineEnds[i] is where line i ends in buf.
+   */
+  private buf = Buffer.allocUnsafe(INITIAL_BUFFER);
   private pendingBytes = 0;
+  private lineEnds: number[] = [];
   private closed = false;
   private readonly timer: NodeJS.Timeout;
   private readonly counters: Omit<JsonlSinkStats, 'buffered'> = {
@@ -74,14 +83,20 @@ export class JsonlSink {
       this.counters.dropped++;
       return;
     }
-    const line = `${JSON.stringify(e)}\n`;
-    const bytes = Buffer.byteLength(line);
-    if (this.pendingBytes + bytes > this.opts.maxBufferedBytes) {
-      if (this.counters.dropped++ % 1000 === 0) log.warn({ dropped: this.counters.dropped }, 'JSONL buffer full: dropping events');
-      return;
+    const line = JSON.stringify(e);
+    const at = this.pendingBytes;
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: the exact size is counted only when that
+    // bound does not fit the buffer.
+    if (at + line.length * 3 + 1 > this.buf.length) {
+      const bytes = Buffer.byteLength(line);
+      if (at + bytes + 1 > this.opts.maxBufferedBytes) return this.drop();
+      this.reserve(at + bytes + 1);
     }
-    this.pending.push(line);
-    this.pendingBytes += bytes;
+    const end = at + this.buf.write(line, at, 'utf8');
+    if (end + 1 > this.opts.maxBufferedBytes) return this.drop();
+    this.buf[end] = 0x0a;
+    this.pendingBytes = end + 1;
+    this.lineEnds.push(end + 1);
   }
 
   async flush(): Promise<void> {
@@ -94,43 +109,62 @@ export class JsonlSink {
     clearInterval(this.timer);
     this.drain();
     // Lines a failing disk still refuses at close are lost: say so.
-    this.counters.dropped += this.pending.length;
-    this.pending = [];
+    this.counters.dropped += this.lineEnds.length;
+    this.lineEnds = [];
+    this.pendingBytes = 0;
     closeSync(this.fd);
   }
 
   stats(): JsonlSinkStats {
-    return { ...this.counters, buffered: this.pending.length };
+    return { ...this.counters, buffered: this.lineEnds.length };
+  }
+
+  private drop(): void {
+    if (this.counters.dropped++ % 1000 === 0) log.warn({ dropped: this.counters.dropped }, 'JSONL buffer full: dropping events');
+  }
+
+  private reserve(bytes: number): void {
+    if (bytes <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < bytes) size *= 2;
+    const grown = Buffer.allocUnsafe(size);
+    this.buf.copy(grown, 0, 0, this.pendingBytes);
+    this.buf = grown;
   }
 
   private drain(): void {
-    if (this.pending.length === 0) return;
-    const lines = this.pending;
-    this.pending = [];
-    this.pendingBytes = 0;
-    let chunk: string[] = [];
-    let chunkBytes = 0;
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i]!;
-      const bytes = Buffer.byteLength(line);
-      if (this.size + chunkBytes > 0 && this.size + chunkBytes + bytes > this.opts.maxBytes) {
-        if (!this.append(chunk, chunkBytes)) return this.requeue(lines.slice(i - chunk.length));
-        chunk = [];
-        chunkBytes = 0;
-        this.rotate();
+    const ends = this.lineEnds;
+    const n = ends.length;
+    if (n === 0) return;
+    const { maxBytes } = this.opts;
+    let first = 0;
+    let start = 0;
+    while (first < n) {
+      // Lines [first, i) go to the current file: all that fit, and at least one into an empty file.
+      let i = first;
+      let end = start;
+      if (this.size + this.pendingBytes - start <= maxBytes) {
+        i = n;
+        end = this.pendingBytes;
+      } else {
+        while (i < n && !(this.size + end - start > 0 && this.size + ends[i]! - start > maxBytes)) end = ends[i++]!;
       }
-      chunk.push(line);
-      chunkBytes += bytes;
+      if (!this.append(start, end, i - first)) return this.keepUnwritten(first, start);
+      first = i;
+      start = end;
+      if (first < n) this.rotate();
     }
-    if (!this.append(chunk, chunkBytes)) this.requeue(lines.slice(lines.length - chunk.length));
+    this.lineEnds.length = 0;
+    this.pendingBytes = 0;
+    // A burst may have grown the buffer; do not hold on to it.
+    if (this.buf.length > 4 * INITIAL_BUFFER) this.buf = Buffer.allocUnsafe(INITIAL_BUFFER);
   }
 
-  /** Writes whole lines or nothing: on error the file is cut back to where it was. */
-  private append(lines: string[], bytes: number): boolean {
-    if (lines.length === 0) return true;
-    const buf = Buffer.from(lines.join(''));
+  /** Writes buf[start, end) — whole lines — or nothing: on error the file is cut back to where it was. */
+  private append(start: number, end: number, lines: number): boolean {
+    if (lines === 0) return true;
     try {
-      for (let off = 0; off < buf.length; ) off += writeSync(this.fd, buf, off);
+      for (let off = start; off < end; ) off += writeSync(this.fd, this.buf, off, end - off);
     } catch (err) {
       this.counters.writeErrors++;
       log.error({ err, path: this.opts.path }, 'JSONL write failed; will retry on the next flush');
@@ -141,25 +175,18 @@ export class JsonlSink {
       }
       return false;
     }
-    this.size += bytes;
-    this.counters.written += lines.length;
-    this.counters.bytesWritten += bytes;
+    this.size += end - start;
+    this.counters.written += lines;
+    this.counters.bytesWritten += end - start;
     return true;
   }
 
-  private requeue(lines: string[]): void {
-    // Keep unwritten lines ahead of newer ones, within the same memory bound as write().
-    const newer = this.pending;
-    this.pending = [];
-    this.pendingBytes = 0;
-    for (const line of [...lines, ...newer]) {
-      const bytes = Buffer.byteLength(line);
-      if (this.pendingBytes + bytes > this.opts.maxBufferedBytes) this.counters.dropped++;
-      else {
-        this.pending.push(line);
-        this.pendingBytes += bytes;
-      }
-    }
+  /** Keeps lines [first, …) (from byte start) for the next flush, ahead of newer ones. */
+  private keepUnwritten(first: number, start: number): void {
+    if (start === 0) return;
+    this.buf.copy(this.buf, 0, start, this.pendingBytes);
+    this.pendingBytes -= start;
+    this.lineEnds = this.lineEnds.slice(first).map((e) => e - start);
   }
 
   private rotate(): void {
