@@ -45,8 +45,8 @@ int vigil_attach_uprobe(int handle, const char *prog, const char *path, uint64_t
 int vigil_detach_uprobe(int handle, int link);
 
 /* Waits up to timeout_ms for records and copies as many as fit into the batch buffer.
- * Returns the number of bytes written (0 on timeout) or -errno. Blocking: call it off the
- * event loop. */
+ * Returns the number of bytes written (0 on timeout) or -errno. The agent calls it with 0 on
+ * its own thread (no wait), and sleeps in Node between empty polls. */
 int vigil_poll(int handle, int32_t timeout_ms);
 
 /* The batch buffer filled by vigil_poll (owned by the handle until vigil_close). */
