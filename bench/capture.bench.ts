@@ -1,16 +1,19 @@
 // Capture benchmark (issue 2): the cost of the sensor on a keep-alive HTTPS client, and whether
-// it keeps up. Three figures, measured in one run on this machine:
+// it keeps up. Four figures, measured in one run on this machine:
+//  0. the ceiling any uprobe sensor has here: throughput with do-nothing uprobes and uretprobes
+//     on node's SSL_write/SSL_read (tracefs uprobe_events: no BPF, no agent) ÷ without;
 //  1. throughput with the sensor capturing ÷ without, alternating phases (floor 0.80);
 //  2. captured ÷ sent AI calls over a sustained run at the highest rate, with loss counters;
 //  3. the agent's peak RSS and CPU during that run.
 // The sensor is the real `vigil sensor` process (dist/), the server and client are separate
 // Node processes, so all three compete for the same two cores as they would on a node.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { ElfFile } from '../probe/src/targets/elf.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = join(root, 'dist/src/cli.js');
@@ -85,25 +88,66 @@ export async function startAiServer(dir: string): Promise<{ url: string; cert: s
   return { url: `https://localhost:${ports.https}/v1/chat/completions`, cert, server };
 }
 
+const TRACEFS = '/sys/kernel/tracing';
+
+/**
+ * Do-nothing uprobe + uretprobe pairs on SSL_write and SSL_read of this node binary (the client's
+ * and the server's), as tracefs uprobe events: the trap cost alone. Returns the remover.
+ */
+async function attachBareUprobes(): Promise<() => void> {
+  if (!existsSync(`${TRACEFS}/uprobe_events`)) throw new Error(`${TRACEFS} is not mounted: run scripts/setup.sh (it mounts tracefs)`);
+  const node = realpathSync(process.execPath);
+  const elf = await ElfFile.open(node);
+  const defs: string[] = [];
+  try {
+    const syms = await elf.symbols(['SSL_write', 'SSL_read']);
+    for (const [name, sym] of syms) {
+      const at = `${node}:0x${elf.fileOffset(sym.value)!.toString(16)}`;
+      defs.push(`p:vigil_bench/${name}_entry ${at}`, `r:vigil_bench/${name}_return ${at}`);
+    }
+  } finally {
+    await elf.close();
+  }
+  if (defs.length !== 4) throw new Error(`${node} does not export SSL_write and SSL_read`);
+  for (const d of defs) appendFileSync(`${TRACEFS}/uprobe_events`, `${d}\n`);
+  writeFileSync(`${TRACEFS}/events/vigil_bench/enable`, '1');
+  return () => {
+    writeFileSync(`${TRACEFS}/events/vigil_bench/enable`, '0');
+    for (const d of defs) appendFileSync(`${TRACEFS}/uprobe_events`, `-:${d.split(' ')[0]!.slice(2)}\n`);
+  };
+}
+
+/** Mean throughput with ÷ without `during` in place, alternating ROUNDS phases of PHASE_S. */
+async function alternate(url: string, cert: string, label: string, during: () => Promise<() => Promise<void> | void>): Promise<number> {
+  const off: number[] = [];
+  const on: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const a = await load(url, cert, PHASE_S);
+    off.push(a.ok / a.seconds);
+    const undo = await during();
+    const b = await load(url, cert, PHASE_S);
+    on.push(b.ok / b.seconds);
+    await undo();
+    console.log(`round ${i + 1}: without ${(a.ok / a.seconds).toFixed(0)} req/s, with ${label} ${(b.ok / b.seconds).toFixed(0)} req/s`);
+  }
+  const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+  return mean(on) / mean(off);
+}
+
 export async function run(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('the capture benchmark loads eBPF probes: run it as root');
   const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-'));
   const { url, cert, server } = await startAiServer(dir);
   try {
     await load(url, cert, 2); // warm-up
-    const off: number[] = [];
-    const on: number[] = [];
-    for (let i = 0; i < ROUNDS; i++) {
-      const a = await load(url, cert, PHASE_S);
-      off.push(a.ok / a.seconds);
-      const sensor = await startSensor(join(dir, `phase${i}/events.jsonl`));
-      const b = await load(url, cert, PHASE_S);
-      on.push(b.ok / b.seconds);
-      await stopSensor(sensor);
-      console.log(`round ${i + 1}: without ${(a.ok / a.seconds).toFixed(0)} req/s, with sensor ${(b.ok / b.seconds).toFixed(0)} req/s`);
-    }
-    const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
-    console.log(`throughput ratio (with ÷ without, ${ROUNDS}×${PHASE_S}s alternating): ${(mean(on) / mean(off)).toFixed(3)}  [floor 0.80, aim 0.90]`);
+    const bare = await alternate(url, cert, 'do-nothing uprobes', attachBareUprobes);
+    console.log(`ceiling: do-nothing uprobe+uretprobe on SSL_write/SSL_read ÷ without: ${bare.toFixed(3)}`);
+    let phase = 0;
+    const ratio = await alternate(url, cert, 'sensor', async () => {
+      const sensor = await startSensor(join(dir, `phase${phase++}/events.jsonl`));
+      return () => stopSensor(sensor);
+    });
+    console.log(`throughput ratio (with ÷ without, ${ROUNDS}×${PHASE_S}s alternating): ${ratio.toFixed(3)}  [floor 0.80, aim 0.90]`);
 
     // Sustained: every call must become an event, with every loss counted.
     const output = join(dir, 'sustained/events.jsonl');
