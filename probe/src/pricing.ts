@@ -1,6 +1,7 @@
 // Cost estimates from token usage. Prices are USD per 1M tokens; models match by glob
 // (`gpt-4o-mini*`), the most specific pattern winning, config entries before the built-ins.
 import { z } from 'zod';
+import { BoundedMemo } from '../../lib/bounded-memo.js';
 
 const usdPerMillion = z.number().nonnegative();
 
@@ -96,13 +97,11 @@ interface Rule extends PriceEntry {
 }
 
 export interface PriceTable {
-  config: Rule[];
-  builtin: Rule[];
-  /** provider + model → the rule that prices it (null: none). Calls repeat a handful of models. */
-  resolved: Map<string, { rule: Rule; fromConfig: boolean } | null>;
+  /** provider \0 model → the rule that prices it (undefined: none). Calls repeat a handful of models. */
+  resolved: BoundedMemo<string, { rule: Rule; fromConfig: boolean } | undefined>;
 }
 
-/** Entries of PriceTable.resolved before it is cleared: a bound against unbounded model names. */
+/** Entries of PriceTable.resolved before it is emptied: a bound against unbounded model names. */
 const RESOLVED_MAX = 1024;
 
 function globToRegExp(glob: string): RegExp {
@@ -117,7 +116,16 @@ function rules(entries: readonly PriceEntry[]): Rule[] {
 }
 
 export function compilePriceTable(cfg: PricingConfig = PricingConfig.parse({})): PriceTable {
-  return { config: rules(cfg.models), builtin: cfg.builtin ? rules(BUILTIN_PRICES) : [], resolved: new Map() };
+  const config = rules(cfg.models);
+  const builtin = cfg.builtin ? rules(BUILTIN_PRICES) : [];
+  const resolve = (key: string) => {
+    const [provider, model] = key.split('\0') as [string, string];
+    const names = modelAliases(model);
+    const fromConfig = find(config, provider, names);
+    const rule = fromConfig ?? find(builtin, provider, names);
+    return rule ? { rule, fromConfig: fromConfig !== undefined } : undefined;
+  };
+  return { resolved: new BoundedMemo(resolve, RESOLVED_MAX) };
 }
 
 /**
@@ -155,7 +163,7 @@ function find(rules: Rule[], provider: string, names: string[]): Rule | undefine
 /** Cost of one call, or undefined when the model has no price or the usage has no counts. */
 export function estimateCost(provider: string, model: string | undefined, usage: CostUsage | undefined, table: PriceTable): Cost | undefined {
   if (!model || !usage || (usage.input_tokens === undefined && usage.output_tokens === undefined)) return undefined;
-  const found = resolve(table, provider, model);
+  const found = table.resolved.get(`${provider}\0${model}`);
   if (!found) return undefined;
   const { rule, fromConfig } = found;
   const input = usage.input_tokens ?? 0;
@@ -163,18 +171,4 @@ export function estimateCost(provider: string, model: string | undefined, usage:
   const micro = (input - cached) * rule.input + cached * (rule.cachedInput ?? rule.input) + (usage.output_tokens ?? 0) * rule.output;
   // Round away float noise (1e-12 USD), far below any real price step.
   return { usd: Math.round(micro * 1e6) / 1e12, price_source: fromConfig ? 'config' : 'default' };
-}
-
-function resolve(table: PriceTable, provider: string, model: string): { rule: Rule; fromConfig: boolean } | null {
-  const key = `${provider}\0${model}`;
-  let found = table.resolved.get(key);
-  if (found === undefined) {
-    const names = modelAliases(model);
-    const fromConfig = find(table.config, provider, names);
-    const rule = fromConfig ?? find(table.builtin, provider, names);
-    found = rule ? { rule, fromConfig: fromConfig !== undefined } : null;
-    if (table.resolved.size >= RESOLVED_MAX) table.resolved.clear();
-    table.resolved.set(key, found);
-  }
-  return found;
 }

@@ -1,5 +1,6 @@
 // Decoders for the ring-buffer records, keyed by the type byte every record starts with.
 // Pure: bytes in, typed records out. Field offsets come from layout.ts only.
+import { BoundedMemo } from '../../../lib/bounded-memo.js';
 import { DATA_FLAG, EXIT_REASON, LAYOUTS, LIBRARY, RECORD_TYPE, type StructLayout } from './layout.js';
 
 /** Plaintext of one TLS call or socket syscall (or a chunk of it). */
@@ -147,22 +148,17 @@ const CD = {
   data: f(T, 'data'),
 };
 
-/** IPv4 peers by address and port: a connection's records repeat the same few. */
-const ipv4Peers = new Map<number, string>();
-const IPV4_PEERS_MAX = 4096;
+/** IPv4 peers by address (little-endian u32) × 65536 + port: a connection's records repeat the same few. */
+const ipv4Peers = new BoundedMemo((key: number) => {
+  const addr = Math.floor(key / 0x1_0000);
+  return formatPeer(2, Buffer.from([addr & 0xff, (addr >>> 8) & 0xff, (addr >>> 16) & 0xff, addr >>> 24]), key % 0x1_0000)!;
+});
 
 function peerOf(b: Buffer): string | undefined {
   const family = u16(b, CD.family);
   const port = u16(b, CD.dport);
   if (family !== 2) return formatPeer(family, b.subarray(CD.daddr, CD.daddr + 16), port);
-  const key = u32(b, CD.daddr) * 0x1_0000 + port;
-  let peer = ipv4Peers.get(key);
-  if (peer === undefined) {
-    peer = formatPeer(family, b.subarray(CD.daddr, CD.daddr + 4), port)!;
-    if (ipv4Peers.size >= IPV4_PEERS_MAX) ipv4Peers.clear();
-    ipv4Peers.set(key, peer);
-  }
-  return peer;
+  return ipv4Peers.get(u32(b, CD.daddr) * 0x1_0000 + port);
 }
 
 function decodeConnData(b: Buffer): ConnDataRecord {

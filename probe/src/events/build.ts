@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Event, KubernetesInfo, ProcessInfo } from '../../../schema/event.js';
 import type { ConnDataRecord, ExitRecord } from '../abi/decode.js';
 import { SIGNAL_NAMES } from '../config.js';
+import { BoundedMemo } from '../../../lib/bounded-memo.js';
 import { containerIdFromCgroup } from '../k8s/cgroup.js';
 import { isoTime } from '../iso-time.js';
 import type { ProcessFacts } from '../proc.js';
@@ -34,16 +35,7 @@ export interface Identity {
 }
 
 /** Container id by cgroup path: a process's path is the same on every event, its parse is not free. */
-const containerIds = new Map<string, string | undefined>();
-const CONTAINER_IDS_MAX = 4096;
-
-function containerIdOf(cgroup: string): string | undefined {
-  if (containerIds.has(cgroup)) return containerIds.get(cgroup);
-  const id = containerIdFromCgroup(cgroup);
-  if (containerIds.size >= CONTAINER_IDS_MAX) containerIds.clear();
-  containerIds.set(cgroup, id);
-  return id;
-}
+const containerIds = new BoundedMemo(containerIdFromCgroup);
 
 export function processInfo(
   rec: { pid: number; tgid: number; comm: string; cgroupId: number; cgroup?: string },
@@ -53,7 +45,7 @@ export function processInfo(
   if (facts?.exe) info.exe = facts.exe;
   const cgroup = rec.cgroup || facts?.cgroupPath;
   if (cgroup) info.cgroup = cgroup;
-  const cid = (rec.cgroup && containerIdOf(rec.cgroup)) || (facts?.cgroupPath && containerIdOf(facts.cgroupPath));
+  const cid = (rec.cgroup && containerIds.get(rec.cgroup)) || (facts?.cgroupPath && containerIds.get(facts.cgroupPath));
   if (cid) info.container_id = cid;
   return info;
 }

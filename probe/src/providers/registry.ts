@@ -3,6 +3,7 @@
 import { anthropicFormat } from './anthropic.js';
 import { bedrockFormat } from './bedrock.js';
 import { cohereFormat } from './cohere.js';
+import { BoundedMemo } from '../../../lib/bounded-memo.js';
 import type { ProviderEndpoint, ProvidersConfig } from './config.js';
 import { geminiFormat } from './gemini.js';
 import { ollamaFormat } from './ollama.js';
@@ -54,18 +55,7 @@ export const KNOWN_PROVIDERS: readonly KnownProvider[] = [
 const OLLAMA_PORT = 11434;
 
 /** Well-known provider by host: a node talks to a few hosts, each tried against every pattern once. */
-const knownByHost = new Map<string, KnownProvider | null>();
-const KNOWN_BY_HOST_MAX = 4096;
-
-function knownProvider(host: string): KnownProvider | undefined {
-  let known = knownByHost.get(host);
-  if (known === undefined) {
-    known = KNOWN_PROVIDERS.find((k) => k.host.test(host)) ?? null;
-    if (knownByHost.size >= KNOWN_BY_HOST_MAX) knownByHost.clear();
-    knownByHost.set(host, known);
-  }
-  return known ?? undefined;
-}
+const knownByHost = new BoundedMemo((host: string) => KNOWN_PROVIDERS.find((k) => k.host.test(host)));
 
 /**
  * Not `{ ...endpoint, provider, … }`: on Node 20 an object literal that starts with a spread and
@@ -127,7 +117,7 @@ function byShape(view: ExchangeView): Recognised | undefined {
 export function recognise(view: ExchangeView, cfg: ProvidersConfig): Recognised | undefined {
   const declared = cfg.endpoints.find((e) => configured(e, view));
   if (declared) return firstMatch(view, declared.name, declared.system ?? declared.name, [declared.format]);
-  const known = view.host ? knownProvider(view.host) : undefined;
+  const known = view.host ? knownByHost.get(view.host) : undefined;
   if (known) return firstMatch(view, known.provider, known.system, known.formats);
   const hinted = byHeaders(view);
   if (hinted) return hinted;
