@@ -113,8 +113,8 @@ export function ehFrameHdrStarts(hdr: Buffer, addr: number): number[] | undefine
   return out;
 }
 
-/** The largest start ≤ addr in a sorted array, or undefined. */
-function startOf(starts: readonly number[], addr: number): number | undefined {
+/** The index of the largest start ≤ addr in a sorted array (-1: none). */
+function startIndex(starts: readonly number[], addr: number): number {
   let lo = 0;
   let hi = starts.length;
   while (lo < hi) {
@@ -122,7 +122,7 @@ function startOf(starts: readonly number[], addr: number): number | undefined {
     if (starts[mid]! <= addr) lo = mid + 1;
     else hi = mid;
   }
-  return lo > 0 ? starts[lo - 1] : undefined;
+  return lo - 1;
 }
 
 /** What one function does that matters here: its ssl_lib.cc error sites and its direct calls. */
@@ -140,7 +140,7 @@ export interface FunctionFacts {
 export async function functionFacts(code: Buffer, start: number, loads: ReadonlySet<number>): Promise<FunctionFacts> {
   const { FlowControl, Mnemonic, OpKind, Register } = await loadIced();
   const facts: FunctionFacts = { start, sites: [], calls: new Set() };
-  let run: Array<{ ip: number; reg: number; imm: number }> = [];
+  let run: Array<{ reg: number; imm: number }> = [];
   let pending: number[] = [];
   const flush = () => {
     for (const at of pending) {
@@ -161,7 +161,7 @@ export async function functionFacts(code: Buffer, start: number, loads: Readonly
     const ip = Number(i.ip);
     if (loads.has(ip)) pending.push(ip);
     if (i.mnemonic === Mnemonic.Mov && i.op0Kind === OpKind.Register && i.op1Kind === OpKind.Immediate32) {
-      run.push({ ip, reg: i.op0Register, imm: i.immediate32 });
+      run.push({ reg: i.op0Register, imm: i.immediate32 });
     }
     if (i.flowControl === FlowControl.Call && i.op0Kind === OpKind.NearBranch64) facts.calls.add(Number(i.nearBranchTarget));
     if (i.flowControl !== FlowControl.Next) flush();
@@ -237,19 +237,19 @@ export async function locateBoringSsl(elf: ElfFile): Promise<BoringSslFunctions 
     if (!starts) alignedCallTargets(chunk, text.addr + at, text.addr, end, callTargets);
   });
   if (loads.size === 0) throw new StrippedTlsUnsupported('BoringSSL found, but no code reports errors from ssl_lib.cc');
-  const sorted = [...loads].sort((a, b) => a - b);
   starts ??= [...callTargets];
   starts.sort((a, b) => a - b);
 
-  const byStart = new Map<number, number[]>();
-  for (const at of sorted) {
-    const start = startOf(starts, at);
-    if (start === undefined || at - start > MAX_FUNCTION) continue;
-    byStart.set(start, [...(byStart.get(start) ?? []), at]);
+  // The functions holding the loads, each decoded once, up to the next start.
+  const holders = new Set<number>();
+  for (const at of loads) {
+    const k = startIndex(starts, at);
+    if (k >= 0 && at - starts[k]! <= MAX_FUNCTION) holders.add(k);
   }
   const functions: FunctionFacts[] = [];
-  for (const start of byStart.keys()) {
-    const next = starts[starts.indexOf(start) + 1] ?? start + MAX_FUNCTION;
+  for (const k of holders) {
+    const start = starts[k]!;
+    const next = starts[k + 1] ?? start + MAX_FUNCTION;
     const off = elf.fileOffset(start);
     if (off === undefined) continue;
     const len = Math.min(next - start, MAX_FUNCTION, text.offset + text.size - off);

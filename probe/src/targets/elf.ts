@@ -162,13 +162,3 @@ async function readAt(fh: FileHandle, path: string, offset: number, length: numb
   if (bytesRead !== length) throw new NotElfError(`${path}: short read at ${offset}`);
   return buf;
 }
-
-/** Returns the defined function/object symbols among `wanted` found in .dynsym and .symtab. */
-export async function findSymbols(path: string, wanted: readonly string[]): Promise<Map<string, ElfSymbol>> {
-  const elf = await ElfFile.open(path);
-  try {
-    return await elf.symbols(wanted);
-  } finally {
-    await elf.close();
-  }
-}

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findSymbols, NotElfError } from './elf.js';
+import { ElfFile, NotElfError } from './elf.js';
 import { isCandidate, parseLdconfig, parseMaps } from './manager.js';
 
 describe('parseMaps', () => {
@@ -53,20 +53,30 @@ describe('parseLdconfig', () => {
   });
 });
 
-describe('findSymbols (real binaries)', () => {
+/** The defined symbols among `wanted`, from a file opened for the purpose. */
+async function symbolsOf(path: string, wanted: readonly string[]) {
+  const elf = await ElfFile.open(path);
+  try {
+    return await elf.symbols(wanted);
+  } finally {
+    await elf.close();
+  }
+}
+
+describe('ElfFile.symbols (real binaries)', () => {
   it("finds the TLS functions Node's own binary exports", async () => {
-    const syms = await findSymbols(process.execPath, ['SSL_write', 'SSL_read', 'SSL_write_ex', 'no_such_symbol']);
+    const syms = await symbolsOf(process.execPath, ['SSL_write', 'SSL_read', 'SSL_write_ex', 'no_such_symbol']);
     expect([...syms.keys()].sort()).toEqual(['SSL_read', 'SSL_write', 'SSL_write_ex']);
     expect(syms.get('SSL_write')!.value).toBeGreaterThan(0);
   });
 
   it('finds none in a binary without TLS', async () => {
-    expect((await findSymbols('/bin/true', ['SSL_write'])).size).toBe(0);
+    expect((await symbolsOf('/bin/true', ['SSL_write'])).size).toBe(0);
   });
 
   it('rejects a file that is not ELF', async () => {
     const f = join(tmpdir(), `vigil-not-elf-${process.pid}`);
     writeFileSync(f, '#!/bin/sh\necho hi\n');
-    await expect(findSymbols(f, ['SSL_write'])).rejects.toBeInstanceOf(NotElfError);
+    await expect(symbolsOf(f, ['SSL_write'])).rejects.toBeInstanceOf(NotElfError);
   });
 });
