@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { Probe } from '../dist/probe/src/ffi/probe.js';
 
 const out = process.argv[2] ?? 'batches.bin';
-const probe = Probe.open({ ringBufferBytes: 1 << 22, maxCaptureBytes: 1 << 18, selfTgid: process.pid, wakeupBytes: 1, fatalSignalMask: 1 << 11 });
+const probe = Probe.open({ ringBufferBytes: 1 << 22, maxCaptureBytes: 1 << 18, selfTgid: process.pid, fatalSignalMask: 1 << 11 });
 probe.attachTracepoints();
 probe.attachTls('/lib/x86_64-linux-gnu/libssl.so.3', 'openssl');
 const server = spawnSync('sh', ['-c', `

@@ -19,7 +19,6 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 /* Set by the loader before load (libbpf-bootstrap habit: config in const volatile globals). */
 const volatile __u32 self_tgid = 0;           /* never capture the agent's own TLS */
 const volatile __u32 max_capture_bytes = 262144; /* per TLS call */
-const volatile __u64 wakeup_bytes = 65536;    /* wake the consumer once this much is pending */
 const volatile __u64 fatal_signal_mask = 0;   /* bit n set: death by signal n is reported */
 const volatile __u8 capture_server_side = 0;  /* 1: also the calls this node's processes serve */
 
@@ -157,17 +156,11 @@ static __always_inline void count(int probe, int lost)
 		c->events[probe]++;
 }
 
-/* Batch wake-ups: the consumer polls on a short timeout anyway, so only force a wake-up when
- * a good amount of data is pending. This keeps the per-record cost low at high call rates. */
-static __always_inline __u64 wakeup_flags(void)
-{
-	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP
-									      : BPF_RB_NO_WAKEUP;
-}
-
+/* No wake-ups: nothing waits on the ring buffer (the agent drains it on its own schedule), and
+ * a wake-up would cost the probed process an irq_work for nobody. */
 static __always_inline int emit(void *rec, __u64 size, int probe)
 {
-	if (bpf_ringbuf_output(&events, rec, size, wakeup_flags()) < 0) {
+	if (bpf_ringbuf_output(&events, rec, size, BPF_RB_NO_WAKEUP) < 0) {
 		count(probe, 1);
 		return -1;
 	}

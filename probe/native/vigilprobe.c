@@ -95,8 +95,7 @@ static int on_record(void *ctx, void *data, size_t len)
 }
 
 int vigil_open(uint32_t ringbuf_bytes, uint32_t max_capture_bytes, uint32_t self_tgid,
-	       uint32_t wakeup_bytes, uint32_t fatal_signal_mask, uint32_t server_side, uint8_t *err,
-	       int32_t errlen)
+	       uint32_t fatal_signal_mask, uint32_t server_side, uint8_t *err, int32_t errlen)
 {
 	libbpf_set_print(libbpf_print);
 	last_libbpf_msg[0] = 0;
@@ -125,7 +124,6 @@ int vigil_open(uint32_t ringbuf_bytes, uint32_t max_capture_bytes, uint32_t self
 			return fail(err, errlen, errno, "opening the BPF object failed");
 		hd->skel->rodata->self_tgid = self_tgid;
 		hd->skel->rodata->max_capture_bytes = max_capture_bytes;
-		hd->skel->rodata->wakeup_bytes = wakeup_bytes;
 		hd->skel->rodata->fatal_signal_mask = fatal_signal_mask;
 		hd->skel->rodata->capture_server_side = server_side ? 1 : 0;
 		bpf_map__set_max_entries(hd->skel->maps.events, ringbuf_bytes);
@@ -348,7 +346,7 @@ int vigil_detach_uprobe(int handle, int link)
 	return 0;
 }
 
-int vigil_poll(int handle, int32_t timeout_ms)
+int vigil_poll(int handle)
 {
 	struct handle *hd = get(handle);
 	if (!hd)
@@ -356,9 +354,7 @@ int vigil_poll(int handle, int32_t timeout_ms)
 	hd->batch_len = 0;
 	hd->batch_full = 0;
 	int rc = ring_buffer__consume(hd->rb);
-	if (rc == 0 && hd->batch_len == 0)
-		rc = ring_buffer__poll(hd->rb, timeout_ms);
-	if (rc < 0 && !hd->batch_full && rc != -EINTR)
+	if (rc < 0 && !hd->batch_full)
 		return rc;
 	return (int)hd->batch_len;
 }

@@ -18,8 +18,7 @@
 
 /* Opens and loads the probes. Returns a handle (>= 0) or -errno. */
 int vigil_open(uint32_t ringbuf_bytes, uint32_t max_capture_bytes, uint32_t self_tgid,
-	       uint32_t wakeup_bytes, uint32_t fatal_signal_mask, uint32_t server_side, uint8_t *err,
-	       int32_t errlen);
+	       uint32_t fatal_signal_mask, uint32_t server_side, uint8_t *err, int32_t errlen);
 
 /* Attaches the crash and socket-identity tracepoints. 0 or -errno. */
 int vigil_attach_tracepoints(int handle, uint8_t *err, int32_t errlen);
@@ -44,10 +43,10 @@ int vigil_attach_uprobe(int handle, const char *prog, const char *path, uint64_t
 /* Detaches one link made by vigil_attach_uprobe. 0 or -errno. */
 int vigil_detach_uprobe(int handle, int link);
 
-/* Waits up to timeout_ms for records and copies as many as fit into the batch buffer.
- * Returns the number of bytes written (0 on timeout) or -errno. The agent calls it with 0 on
- * its own thread (no wait), and sleeps in Node between empty polls. */
-int vigil_poll(int handle, int32_t timeout_ms);
+/* Copies the pending records, as many as fit, into the batch buffer without waiting (the probes
+ * send no wake-ups: the caller polls on its own schedule). Returns the bytes written (0: none
+ * pending) or -errno. */
+int vigil_poll(int handle);
 
 /* The batch buffer filled by vigil_poll (owned by the handle until vigil_close). */
 uint8_t *vigil_batch(int handle);

@@ -88,7 +88,6 @@ export class Agent {
       ringBufferBytes: config.capture.ring_buffer_bytes,
       maxCaptureBytes: config.capture.max_bytes_per_call,
       selfTgid: process.pid,
-      wakeupBytes: config.capture.wakeup_bytes,
       fatalSignalMask: fatalSignalMask(config.capture.fatal_signals),
       serverSide: config.filters.include_server_side,
       ...(opts.probeLibrary ? { libraryPath: opts.probeLibrary } : {}),
@@ -177,8 +176,8 @@ export class Agent {
 
   /**
    * Reads the ring buffer back to back while records keep coming (yielding to timers and I/O in
-   * between) and every poll_timeout_ms while it is empty: the probes' wake-ups are not waited
-   * for, because a blocking wait needs a thread per call.
+   * between) and every poll_timeout_ms while it is empty: the probes send no wake-ups, because a
+   * blocking wait would need a thread per call.
    */
   private async pollLoop(): Promise<void> {
     const idleMs = this.config.capture.poll_timeout_ms;

@@ -56,11 +56,6 @@ export const CaptureConfig = z
     /** Bytes captured per TLS call; longer calls are flagged truncated. */
     max_bytes_per_call: z.number().int().min(1).max(4 * 1024 * 1024).default(256 * 1024),
     ring_buffer_bytes: powerOfTwo.default(4 * 1024 * 1024),
-    /**
-     * Pending bytes at which the probes signal the ring buffer. Only a consumer blocked on it
-     * notices: the agent polls (see poll_timeout_ms).
-     */
-    wakeup_bytes: z.number().int().positive().default(256 * 1024),
     /** The agent reads the ring buffer back to back while records arrive, and this long after it found it empty. */
     poll_timeout_ms: z.number().int().min(1).max(1000).default(20),
     fatal_signals: z.array(z.string().refine((s) => s in SIGNAL_NUMBERS, 'unknown signal name')).default(DEFAULT_FATAL_SIGNALS),

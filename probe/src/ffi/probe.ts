@@ -45,7 +45,6 @@ export interface ProbeOptions {
   maxCaptureBytes: number;
   /** Process whose own TLS is never captured (the agent itself). */
   selfTgid: number;
-  wakeupBytes: number;
   /** Bit n set: deaths by signal n are reported. */
   fatalSignalMask: number;
   /** Also capture connections this node's processes serve (dropped in the kernel otherwise). */
@@ -69,13 +68,13 @@ export function defaultLibraryPath(): string {
 
 /** The shim's functions as this module calls them (ffi-rs's own typing of define() is too loose to use). */
 interface Native {
-  vigil_open(args: [number, number, number, number, number, number, Buffer, number]): number;
+  vigil_open(args: [number, number, number, number, number, Buffer, number]): number;
   vigil_attach_tracepoints(args: [number, Buffer, number]): number;
   vigil_attach_tls(args: [number, string, number, Buffer, number]): number;
   vigil_watch_port(args: [number, number]): number;
   vigil_attach_uprobe(args: [number, string, string, number, number, Buffer, number]): number;
   vigil_detach_uprobe(args: [number, number]): number;
-  vigil_poll(args: [number, number]): number;
+  vigil_poll(args: [number]): number;
   vigil_batch(args: [number]): JsExternal;
   vigil_read_counters(args: [number, Buffer, number]): number;
   vigil_close(args: [number]): void;
@@ -85,7 +84,7 @@ const lib = {
   vigil_open: {
     library: LIBRARY,
     retType: DataType.I32,
-    paramsType: [DataType.U32, DataType.U32, DataType.U32, DataType.U32, DataType.U32, DataType.U32, DataType.U8Array, DataType.I32],
+    paramsType: [DataType.U32, DataType.U32, DataType.U32, DataType.U32, DataType.U32, DataType.U8Array, DataType.I32],
   },
   vigil_attach_tracepoints: { library: LIBRARY, retType: DataType.I32, paramsType: [DataType.I32, DataType.U8Array, DataType.I32] },
   vigil_attach_tls: {
@@ -102,7 +101,7 @@ const lib = {
   vigil_detach_uprobe: { library: LIBRARY, retType: DataType.I32, paramsType: [DataType.I32, DataType.I32] },
   // Called without a wait, on the caller's thread: ffi-rs's runInNewThread starts a thread per
   // call (~200 µs of CPU), more than the agent spends on a whole batch of calls.
-  vigil_poll: { library: LIBRARY, retType: DataType.I32, paramsType: [DataType.I32, DataType.I32] },
+  vigil_poll: { library: LIBRARY, retType: DataType.I32, paramsType: [DataType.I32] },
   vigil_batch: { library: LIBRARY, retType: DataType.External, paramsType: [DataType.I32] },
   vigil_read_counters: { library: LIBRARY, retType: DataType.I32, paramsType: [DataType.I32, DataType.U8Array, DataType.I32] },
   vigil_close: { library: LIBRARY, retType: DataType.Void, paramsType: [DataType.I32] },
@@ -150,7 +149,6 @@ export class Probe {
       opts.ringBufferBytes,
       opts.maxCaptureBytes,
       opts.selfTgid,
-      opts.wakeupBytes,
       opts.fatalSignalMask >>> 0,
       opts.serverSide ? 1 : 0,
       err,
@@ -202,7 +200,7 @@ export class Probe {
    */
   poll(): Buffer {
     if (this.closed) throw new ProbeError('probe is closed', 9);
-    const n = this.fns.vigil_poll([this.handle, 0]);
+    const n = this.fns.vigil_poll([this.handle]);
     if (n < 0) throw new ProbeError(`polling the ring buffer failed (errno ${-n})`, -n);
     return this.batch.subarray(0, n);
   }
