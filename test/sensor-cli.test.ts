@@ -2,7 +2,7 @@
 // its own process, a TLS binary that appears after the agent started, and a clean shutdown
 // that leaves no probe behind.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -107,6 +107,26 @@ describe.runIf(gate.ok)('vigil sensor, status and shutdown (built CLI)', () => {
     sensor.kill('SIGINT');
     expect(await exited(sensor)).toBe(0);
     expect(bpfPrograms()).not.toMatch(PROBE_PROGRAMS);
+  });
+
+  // The verifier abandons a load with EAGAIN whenever a signal is pending; a profiler's SIGPROF
+  // used to defeat every retry ("loading BPF programs failed: Resource temporarily unavailable").
+  it('loads its probes while a profiler signals it every 100 µs', async () => {
+    const output = join(dir, 'prof/events.jsonl');
+    const profiles = join(dir, 'prof/cpu');
+    const sensor = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', profiles, CLI, 'sensor', '--output', output], {
+      env: { ...process.env, VIGIL_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    sensor.stderr!.on('data', (d) => (stderr += d));
+    await waitFor(() => (existsSync(join(dir, 'prof/status.json')) || sensor.exitCode !== null ? true : undefined), 'the sensor to start', 30_000);
+    expect(stderr).not.toMatch(/loading BPF programs failed/);
+    expect(sensor.exitCode).toBeNull();
+    expect(bpfPrograms()).toMatch(PROBE_PROGRAMS);
+    sensor.kill('SIGTERM');
+    expect(await exited(sensor)).toBe(0);
+    expect(readdirSync(profiles).some((f) => f.endsWith('.cpuprofile'))).toBe(true); // the profiler did run
   });
 
   it.runIf(findNatsServer())('serves its metrics, sends heartbeats, and shows the NATS backlog in status during an outage', async () => {

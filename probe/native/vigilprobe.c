@@ -2,6 +2,8 @@
 /* libvigilprobe: see vigilprobe.h. */
 #include <errno.h>
 #include <malloc.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,13 +117,22 @@ int vigil_open(uint32_t ringbuf_bytes, uint32_t max_capture_bytes, uint32_t self
 
 	struct handle *hd = &handles[h];
 	memset(hd, 0, sizeof(*hd));
-	/* The verifier gives up with EAGAIN when a signal arrives during a long verification (a
-	 * profiler's SIGPROF, a SIGCHLD): start over a few times before reporting it. */
-	int rc = -EAGAIN;
-	for (int attempt = 0; attempt < 5 && (rc == -EAGAIN || rc == -EINTR); attempt++) {
-		hd->skel = vigil__open();
-		if (!hd->skel)
-			return fail(err, errlen, errno, "opening the BPF object failed");
+	/* The verifier gives up with EAGAIN whenever a signal is pending for the loading thread, and
+	 * a profiler's SIGPROF (1 kHz) or a burst of SIGCHLDs outruns any retry: hold this thread's
+	 * signals during the load (process-wide ones go to another thread; thread-directed ones wait). */
+	sigset_t all, old;
+	sigfillset(&all);
+	sigdelset(&all, SIGSEGV);
+	sigdelset(&all, SIGBUS);
+	sigdelset(&all, SIGFPE);
+	sigdelset(&all, SIGILL);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	int rc = 0, opened = 0;
+	hd->skel = vigil__open();
+	if (!hd->skel) {
+		rc = -(errno ? errno : ENOMEM);
+	} else {
+		opened = 1;
 		hd->skel->rodata->self_tgid = self_tgid;
 		hd->skel->rodata->max_capture_bytes = max_capture_bytes;
 		hd->skel->rodata->fatal_signal_mask = fatal_signal_mask;
@@ -134,6 +145,9 @@ int vigil_open(uint32_t ringbuf_bytes, uint32_t max_capture_bytes, uint32_t self
 			hd->skel = NULL;
 		}
 	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!opened)
+		return fail(err, errlen, -rc, "opening the BPF object failed");
 	if (rc) {
 		int e = -rc;
 		if (e == EPERM)
