@@ -1,6 +1,7 @@
 // Keep-alive HTTPS load for the capture benchmark, in its own process (its own pid): C requests
 // in flight over a keep-alive agent, POSTing an OpenAI chat completion, for D seconds or N calls.
-// Usage: node load-client.mjs URL CA CONCURRENCY SECONDS [RATE]  → prints {"sent":N,"ok":N,"seconds":S}
+// Usage: node load-client.mjs URL CA CONCURRENCY SECONDS [RATE]
+//   → prints {"sent":N,"ok":N,"seconds":S,"pid":P,"cpu":µs of CPU used, user + system}
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
 
@@ -46,6 +47,7 @@ async function worker() {
 }
 
 const t0 = Date.now();
+const cpu0 = process.cpuUsage();
 await Promise.all(Array.from({ length: Number(conc) }, worker));
 agent.destroy();
-process.stdout.write(JSON.stringify({ sent, ok, seconds: (Date.now() - t0) / 1000, pid: process.pid }) + '\n');
+process.stdout.write(JSON.stringify({ sent, ok, seconds: (Date.now() - t0) / 1000, pid: process.pid, cpu: ((u) => u.user + u.system)(process.cpuUsage(cpu0)) }) + '\n');
