@@ -2,10 +2,10 @@
 // probed function — the floor under any uprobe-based sensor (see docs/BENCHMARKS.md, Capture).
 // A C loop calls one of three tiny functions; tracefs uprobe_events puts a do-nothing entry
 // probe, or an entry + return probe, on it. The kernel emulates some first instructions (node's
-// SSL_write/SSL_read start with `push %rbp`), must single-step others out of line (a second trap: Debian's
-// libssl.so.3 SSL_write starts with `sub $0x18,%rsp`), and since
-// 6.18 (x86-64) turns a probe on a 5-byte nop into a call to a trampoline (no trap after the
-// first hit). Prints µs per call: the median of 5 runs of 200,000 calls.
+// SSL_write/SSL_read start with `push %rbp`), must single-step others out of line, a second trap
+// (Debian's libssl.so.3 SSL_write starts with `sub $0x18,%rsp`), and since 6.18 (x86-64) turns a
+// probe on a 5-byte nop into a call to a trampoline (no trap after the first hit). Prints µs per
+// call: the median of 5 runs of 200,000 calls.
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
