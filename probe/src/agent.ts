@@ -4,16 +4,11 @@ import { dirname, resolve } from 'node:path';
 import { findKubeAccess } from '../../lib/kube-access.js';
 import { logger } from '../../lib/log.js';
 import type { Event } from '../../schema/event.js';
-import { randomUUID } from 'node:crypto';
 import { decodeBatch, type ExitRecord, type ProbeRecord } from './abi/decode.js';
-import { AiCallOptions, buildAiCall, type BuildOptions, type ConnInfo } from './aicall.js';
 import { fatalSignalMask, type SensorConfig } from './config.js';
-import { ConnectionTable, type ConnMeta } from './connections.js';
-import { Clock, exitEvent, lossEvent, processInfo, tlsDataEvent } from './events/build.js';
-import { createConnectionParser, type ConnectionParser } from './http/stitch.js';
-import type { HttpExchange } from './http/types.js';
+import { Clock, exitEvent, lossEvent } from './events/build.js';
 import { Probe } from './ffi/probe.js';
-import { isoTime } from './iso-time.js';
+import { CapturePipeline } from './pipeline.js';
 import { preflight } from './preflight.js';
 import { ProcessCache } from './proc.js';
 import type { PodAttributor } from './k8s/attribution.js';
@@ -45,9 +40,8 @@ export class Agent {
   private readonly userLosses: Record<string, number> = { decode: 0 };
   private readonly reportedLost: Record<string, number> = {};
   private readonly startedAt = new Date();
-  private readonly conns: ConnectionTable;
+  private readonly capture: CapturePipeline;
   private lastStatus: AgentStatus | undefined;
-  private readonly aiOptions: BuildOptions;
   private streaming: EventStreaming | undefined;
   private attributor: PodAttributor | undefined;
   private readonly streamingAbort = new AbortController();
@@ -61,23 +55,12 @@ export class Agent {
     private readonly targets: TargetManager,
     private readonly onEvent: ((e: Event) => void) | undefined,
   ) {
-    this.aiOptions = {
-      ...AiCallOptions.parse({
-        aiOnly: config.filters.ai_only,
-        includeServerSide: config.filters.include_server_side,
-        captureContent: config.content.capture,
-        contentMaxBytes: config.content.max_bytes,
-        providers: config.providers,
-        redaction: config.redaction,
-        pricing: config.pricing,
-      }),
-      clock: this.clock.anchor(),
-    };
-    this.conns = new ConnectionTable({
-      maxConnections: config.capture.max_connections,
-      idleMs: config.capture.idle_connection_s * 1000,
-      newParser: (meta) => this.newParser(meta),
-      onLoss: (stage, n) => this.countLoss(stage, n),
+    this.capture = new CapturePipeline({
+      config,
+      clock: this.clock,
+      procs: this.procs,
+      emit: (e) => this.emit(e),
+      countLoss: (stage, n) => this.countLoss(stage, n),
     });
   }
 
@@ -139,7 +122,7 @@ export class Agent {
     this.targets.stop();
     await this.loop?.catch((e) => log.error({ err: (e as Error).message }, 'poll loop failed'));
     this.checkCounters();
-    this.conns.closeAll();
+    this.capture.conns.closeAll();
     this.refreshStatus();
     await this.probe.close();
     await this.sink.close();
@@ -213,72 +196,9 @@ export class Agent {
       case 'exit':
         void this.onExit(r);
         break;
-      case 'conn_data':
-        if (this.config.debug.raw_tls) {
-          this.emit(tlsDataEvent(r, this.clock, { node: this.config.node, facts: this.procs.get(r.tgid) }, this.conns.sniOf(r)));
-        }
-        this.conns.data(r, this.procs.get(r.tgid));
-        break;
-      case 'tls_sni':
-        this.conns.sni(r);
-        break;
-      case 'conn_close':
-        this.conns.close(r);
-        break;
+      default:
+        this.capture.handle(r);
     }
-  }
-
-  /**
-   * The HTTP reassembler of one connection; its losses are counted when it ends. A connection
-   * on which this process turns out to be the server is dropped at once unless server-side calls
-   * are reported: parsing it would cost as much as the client side and yield nothing.
-   */
-  private newParser(meta: ConnMeta): { push: ConnectionParser['push']; close: () => void } {
-    const parser = createConnectionParser(this.config.http, (ex) => this.onExchange(meta, ex));
-    let roleKnown = this.config.filters.include_server_side;
-    let ignored = false;
-    return {
-      push: (chunk) => {
-        if (ignored) return;
-        parser.push(chunk);
-        if (roleKnown) return;
-        const role = parser.stats().role;
-        if (role === undefined) return;
-        roleKnown = true;
-        if (role === 'server') ignored = true;
-      },
-      close: () => {
-        parser.close();
-        const s = parser.stats();
-        if (s.gaps) this.countLoss('http_gap', s.gaps);
-        if (s.droppedExchanges) this.countLoss('http_dropped_exchange', s.droppedExchanges);
-        if (s.unpairedResponses) this.countLoss('http_unpaired_response', s.unpairedResponses);
-      },
-    };
-  }
-
-  private onExchange(meta: ConnMeta, ex: HttpExchange): void {
-    const conn: ConnInfo = { library: meta.library, connId: meta.connId };
-    if (meta.sni) conn.sni = meta.sni;
-    if (meta.peer) {
-      conn.peer = meta.peer;
-      const port = Number(/:(\d+)$/.exec(meta.peer)?.[1]);
-      if (port) conn.port = port;
-    }
-    if (meta.fd >= 0) conn.fd = meta.fd;
-    const built = buildAiCall(ex, conn, this.aiOptions);
-    if (!built) return;
-    // Spelled out, not `{ ...base, kind }`: on Node 20 a literal that starts with a spread and adds
-    // properties after it costs about a microsecond per added property.
-    const id = randomUUID();
-    const time = built.body.timing?.start_time ?? isoTime(Date.now());
-    const node = this.config.node;
-    const process = processInfo(meta, this.procs.get(meta.tgid) ?? meta.facts);
-    this.emit(
-      built.kind === 'ai_call'
-        ? { id, time, node, process, kind: 'ai_call', ai_call: built.body }
-        : { id, time, node, process, kind: 'http_call', http_call: built.body },
-    );
   }
 
   private async onExit(r: ExitRecord): Promise<void> {
@@ -338,7 +258,7 @@ export class Agent {
       this.refreshStatus();
     });
     every(this.config.capture.rescan_interval_s * 1000, () => void this.targets.scanAll());
-    every(5000, () => this.conns.sweep());
+    every(5000, () => this.capture.conns.sweep());
     if (this.config.heartbeat.interval_s > 0) every(this.config.heartbeat.interval_s * 1000, () => this.heartbeat());
   }
 
@@ -386,7 +306,7 @@ export class Agent {
       },
       events: { ...this.eventCounts },
       userLosses: { ...this.userLosses },
-      connections: this.conns.size(),
+      connections: this.capture.conns.size(),
       poll: { ...this.pollStats },
       sink: { ...this.sink.stats() },
       ...(this.config.nats ? { nats: this.streaming ? { ...this.streaming.publisher.stats() } : { connected: false, state: 'connecting' } } : {}),

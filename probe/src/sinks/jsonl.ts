@@ -154,10 +154,13 @@ export class JsonlSink {
       start = end;
       if (first < n) this.rotate();
     }
+    const drained = this.pendingBytes;
     this.lineEnds.length = 0;
     this.pendingBytes = 0;
-    // A burst may have grown the buffer; do not hold on to it.
-    if (this.buf.length > 4 * INITIAL_BUFFER) this.buf = Buffer.allocUnsafe(INITIAL_BUFFER);
+    // A burst may have grown the buffer; do not hold on to it once a flush fills a quarter of it
+    // no more. While the rate stays high it is kept: regrowing it every flush cost a copy per
+    // doubling and fresh pages to fault in.
+    if (this.buf.length > 4 * INITIAL_BUFFER && drained < this.buf.length / 4) this.buf = Buffer.allocUnsafe(INITIAL_BUFFER);
   }
 
   /** Writes buf[start, end) — whole lines — or nothing: on error the file is cut back to where it was. */
