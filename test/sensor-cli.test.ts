@@ -2,7 +2,7 @@
 // its own process, a TLS binary that appears after the agent started, and a clean shutdown
 // that leaves no probe behind.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -98,6 +98,53 @@ describe.runIf(gate.ok)('vigil sensor, status and shutdown (built CLI)', () => {
     expect(after.code).toBe(3);
     expect(after.stdout).toContain('NOT RUNNING');
   });
+
+  it('leaves a binary matched by capture.exclude_targets unprobed, lists it in status, and still probes the rest', async () => {
+    const output = join(dir, 'excl/events.jsonl');
+    mkdirSync(dirname(output), { recursive: true });
+    const config = join(dir, 'excl/config.yaml');
+    writeFileSync(config, 'capture:\n  exclude_targets: ["skipped-*"]\n');
+    const sensor = spawn(process.execPath, [CLI, 'sensor', '--config', config, '--output', output], {
+      env: { ...process.env, VIGIL_RAW_TLS: '1', VIGIL_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const clients: ChildProcess[] = [];
+    try {
+      await waitFor(() => (existsSync(join(dir, 'excl/status.json')) ? true : undefined), 'the sensor to start', 20_000);
+      // Two new copies of node (new inodes, found only at their exec()), calling the same server.
+      const start = (name: string) => {
+        const bin = join(dir, name);
+        copyFileSync(process.execPath, bin);
+        chmodSync(bin, 0o755);
+        const script = `const ca=require('node:fs').readFileSync(${JSON.stringify(cert.cert)});let n=0;const go=()=>require('node:https').get({host:'localhost',port:${server.port},path:'/${name}',ca},(r)=>{r.resume();r.on('end',()=>{if(++n<100)setTimeout(go,100)})});go()`;
+        const child = spawn(bin, ['-e', script], { stdio: 'ignore' });
+        clients.push(child);
+        return { bin, pid: child.pid! };
+      };
+      const skipped = start('skipped-node');
+      const probed = start('probed-node');
+      const events = () =>
+        (existsSync(output) ? readFileSync(output, 'utf8').trim().split('\n').filter(Boolean) : []).map((l) => JSON.parse(l));
+      await waitFor(() => (events().some((e) => e.kind === 'tls_data' && e.process?.tgid === probed.pid) ? true : undefined), 'the probed copy’s traffic', 15_000);
+      const statusArgs = [CLI, 'status', '--output', output];
+      // The status snapshot is rewritten every second.
+      let listed = (await run(process.execPath, statusArgs)).stdout;
+      for (let i = 0; i < 40 && !listed.includes('Targets left unprobed'); i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        listed = (await run(process.execPath, statusArgs)).stdout;
+      }
+      expect(listed).toContain(`${skipped.bin}: capture.exclude_targets "skipped-*"`);
+      await new Promise((r) => setTimeout(r, 1000)); // ten more calls from each copy
+      expect(events().filter((e) => e.process?.tgid === skipped.pid && e.kind === 'tls_data')).toEqual([]);
+      const json = JSON.parse((await run(process.execPath, [...statusArgs, '--json'])).stdout);
+      expect(json.targets.attached.map((t: { path: string }) => t.path)).toContain(probed.bin);
+      expect(json.targets.attached.map((t: { path: string }) => t.path)).not.toContain(skipped.bin);
+    } finally {
+      for (const c of clients) c.kill('SIGKILL');
+      sensor.kill('SIGTERM');
+      await exited(sensor);
+    }
+  }, 60_000);
 
   it('detaches every probe on SIGINT too', async () => {
     const output = join(dir, 'int/events.jsonl');

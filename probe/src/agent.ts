@@ -17,6 +17,7 @@ import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 import { JsonlSink } from './sinks/jsonl.js';
 import type { EventStreaming } from './sinks/nats.js';
 import { heartbeatEvent, statusPath, writeStatus, type AgentStatus } from './status.js';
+import { targetExcluder } from './targets/exclude.js';
 import { TargetManager } from './targets/manager.js';
 
 const log = logger('agent');
@@ -87,7 +88,7 @@ export class Agent {
         maxFiles: config.output.max_files,
         flushIntervalMs: config.output.flush_interval_ms,
       });
-      const targets = new TargetManager(probe, log);
+      const targets = new TargetManager(probe, log, targetExcluder(config.capture.exclude_targets));
       agent = new Agent(config, probe, sink, targets, opts.onEvent);
       agent.loop = agent.pollLoop();
       for (const lib of config.capture.libraries) {
@@ -302,6 +303,7 @@ export class Agent {
       targets: {
         attached: all.filter((t) => t.state === 'attached'),
         failed: all.filter((t) => t.state === 'failed'),
+        excluded: all.filter((t) => t.state === 'excluded'),
         inspected: all.length,
       },
       events: { ...this.eventCounts },

@@ -51,6 +51,27 @@ export const FiltersConfig = z
   })
   .strict();
 
+/** Kubernetes node infrastructure (container runtimes, control plane, kubelet, CNI agents). */
+const DEFAULT_EXCLUDED_TARGETS = [
+  'kubelet',
+  'k3s',
+  'containerd',
+  'containerd-shim*',
+  'dockerd',
+  'crio',
+  'conmon',
+  'runc',
+  'etcd',
+  'kube-apiserver',
+  'kube-controller-manager',
+  'kube-scheduler',
+  'kube-proxy',
+  'coredns',
+  'cilium-agent',
+  'calico-node',
+  'flanneld',
+];
+
 export const CaptureConfig = z
   .object({
     /** Bytes captured per TLS call; longer calls are flagged truncated. */
@@ -66,6 +87,12 @@ export const CaptureConfig = z
     plaintext_ports: z.array(z.number().int().min(1).max(65535)).max(64).default([11434, 8000, 4000, 8080]),
     /** Extra files to attach the TLS probes to, besides those discovered from processes. */
     libraries: z.array(z.string()).default([]),
+    /**
+     * Target files never probed (globs; without a `/` matched against the file name): node
+     * infrastructure that speaks TLS all day and calls no AI API, spared the cost of a trap per
+     * TLS read and write. A shared library matched here is unprobed for every process using it.
+     */
+    exclude_targets: z.array(z.string().min(1)).default(DEFAULT_EXCLUDED_TARGETS),
     /** Full rescan of /proc for new TLS targets, besides the one at each exec(). */
     rescan_interval_s: z.number().positive().default(30),
     /** Connections tracked at once (oldest evicted beyond, counted as losses). */

@@ -24,6 +24,7 @@ describe('sensor metrics', () => {
     expect(sampleOf(text, 'vigil_sensor_user_lost_total', { stage: 'sink' })).toBe(2);
     expect(sampleOf(text, 'vigil_sensor_ring_batches_total')).toBe(33);
     expect(sampleOf(text, 'vigil_sensor_targets_attached')).toBe(1);
+    expect(sampleOf(text, 'vigil_sensor_targets_excluded')).toBe(1);
     expect(sampleOf(text, 'vigil_sensor_jsonl_bytes_written_total')).toBe(20_480);
     expect(sampleOf(text, 'vigil_sensor_nats_backlog_events')).toBe(7);
     expect(sampleOf(text, 'vigil_sensor_nats_backlog_bytes')).toBe(3_145_728);

@@ -53,6 +53,7 @@ export function sensorRegistry(status: () => AgentStatus, opts: { nats: boolean 
   add('counter', 'vigil_sensor_ring_bytes_total', 'Bytes of ring-buffer batches drained by the poll loop', [], (s) => (s.poll ? [[{}, s.poll.bytes]] : []));
   add('gauge', 'vigil_sensor_targets_attached', 'Files (TLS libraries, binaries) the probes are attached to', [], (s) => [[{}, s.targets.attached.length]]);
   add('gauge', 'vigil_sensor_targets_failed', 'Files the probes could not attach to', [], (s) => [[{}, s.targets.failed.length]]);
+  add('gauge', 'vigil_sensor_targets_excluded', 'Files left unprobed by capture.exclude_targets', [], (s) => [[{}, s.targets.excluded.length]]);
   add('gauge', 'vigil_sensor_connections', 'Connections tracked for HTTP reassembly', [], (s) => [[{}, s.connections]]);
   add('counter', 'vigil_sensor_jsonl_events_written_total', 'Events written to the JSONL file', [], (s) => [[{}, s.sink.written ?? 0]]);
   add('counter', 'vigil_sensor_jsonl_bytes_written_total', 'Bytes written to the JSONL file', [], (s) => [[{}, s.sink.bytesWritten ?? 0]]);

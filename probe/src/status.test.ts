@@ -45,6 +45,14 @@ describe('formatStatus', () => {
     expect(text).not.toContain('backlog');
   });
 
+  it('lists the targets left unprobed with the pattern that excluded each', () => {
+    const text = formatStatus(sampleStatus(), false);
+    expect(text).toContain('Targets left unprobed:\n  /usr/bin/kubelet: capture.exclude_targets "kubelet"');
+    const none = sampleStatus();
+    none.targets.excluded = [];
+    expect(formatStatus(none, false)).not.toContain('unprobed');
+  });
+
   it('says nothing of NATS when it is not configured', () => {
     expect(formatStatus(sampleStatus({ nats: undefined }), false)).not.toContain('NATS');
   });

@@ -16,7 +16,7 @@ export interface AgentStatus {
   uptimeS: number;
   output: string;
   probes: { events: Record<string, number>; lost: Record<string, number> };
-  targets: { attached: TargetInfo[]; failed: TargetInfo[]; inspected: number };
+  targets: { attached: TargetInfo[]; failed: TargetInfo[]; excluded: TargetInfo[]; inspected: number };
   events: Record<string, number>;
   /** User-space losses by stage (decode errors, evicted connections, sink drops, ...). */
   userLosses: Record<string, number>;
@@ -130,6 +130,10 @@ export function formatStatus(s: AgentStatus, stale: boolean): string {
   if (s.targets.failed.length) {
     lines.push('Targets that could not be attached:');
     for (const t of s.targets.failed) lines.push(`  ${t.path}: ${t.reason ?? 'unknown reason'}`);
+  }
+  if (s.targets.excluded.length) {
+    lines.push('Targets left unprobed:');
+    for (const t of s.targets.excluded) lines.push(`  ${t.path}: ${t.reason}`);
   }
   lines.push('');
   const probeRows = [['probe', 'events', 'lost']];

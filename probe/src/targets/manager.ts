@@ -24,7 +24,7 @@ export interface Attacher {
   detachUprobe(link: number): void;
 }
 
-export type TargetState = 'attached' | 'no_symbols' | 'failed';
+export type TargetState = 'attached' | 'no_symbols' | 'failed' | 'excluded';
 
 export interface TargetInfo {
   /** Path as first seen (inside its mount namespace). */
@@ -80,9 +80,14 @@ export class TargetManager {
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly timers = new Set<NodeJS.Timeout>();
 
+  /**
+   * `excluded` names the pattern that keeps a file (by its path inside its mount namespace) from
+   * being probed, or undefined (config `capture.exclude_targets`, probe/src/targets/exclude.ts).
+   */
   constructor(
     private readonly attacher: Attacher,
     private readonly log: Logger,
+    private readonly excluded: (path: string) => string | undefined = () => undefined,
     private readonly procRoot = '/proc',
   ) {}
 
@@ -183,6 +188,13 @@ export class TargetManager {
     if (pending) {
       await pending;
       return this.targets.get(devIno);
+    }
+    const pattern = this.excluded(path);
+    if (pattern !== undefined) {
+      const info: TargetInfo = { path, hostPath, devIno, state: 'excluded', reason: `capture.exclude_targets "${pattern}"`, firstPid: pid };
+      this.targets.set(devIno, info);
+      this.log.info({ path, pid, pattern }, 'target excluded from probing');
+      return info;
     }
     const work = this.inspect(path, hostPath, devIno, pid);
     this.inFlight.set(devIno, work);
