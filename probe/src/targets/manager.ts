@@ -147,16 +147,14 @@ export class TargetManager {
    * A new exec(): the executable is mapped now, shared libraries only once the dynamic loader
    * has run, so look again shortly after. A process that was already gone (a short-lived Go
    * client exits within milliseconds) leaves its exec() path: look at that file in the host's
-   * view, so the binary's next run is covered.
+   * view, so the binary's next run is covered. Gone includes a zombie not yet reaped by its
+   * parent: its /proc entry stays, with nothing mapped.
    */
   onExec(pid: number, filename?: string): void {
     void this.scanPid(pid).then(async (sawExe) => {
       if (sawExe || !filename?.startsWith('/')) return;
-      const gone = await stat(`${this.procRoot}/${pid}`).then(
-        () => false,
-        () => true,
-      );
-      if (gone) await this.consider(filename, filename, pid);
+      const maps = await readFile(`${this.procRoot}/${pid}/maps`, 'utf8').catch(() => '');
+      if (maps === '') await this.consider(filename, filename, pid);
     });
     for (const delay of [100, 1000]) {
       const t = setTimeout(() => {

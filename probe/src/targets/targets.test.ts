@@ -1,9 +1,10 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { logger } from '../../../lib/log.js';
 import { ElfFile, NotElfError } from './elf.js';
-import { isCandidate, parseLdconfig, parseMaps } from './manager.js';
+import { isCandidate, parseLdconfig, parseMaps, TargetManager } from './manager.js';
 
 describe('parseMaps', () => {
   const maps = [
@@ -78,5 +79,45 @@ describe('ElfFile.symbols (real binaries)', () => {
     const f = join(tmpdir(), `vigil-not-elf-${process.pid}`);
     writeFileSync(f, '#!/bin/sh\necho hi\n');
     await expect(symbolsOf(f, ['SSL_write'])).rejects.toBeInstanceOf(NotElfError);
+  });
+});
+
+describe('TargetManager.onExec', () => {
+  const attacher = { attachTls: () => 1, attachUprobe: () => 1, detachUprobe: () => {} };
+  /** A fake /proc with one process whose maps read as given (missing: the process is gone). */
+  function fakeProc(maps: string | undefined): string {
+    const root = mkdtempSync(join(tmpdir(), 'vigil-proc-'));
+    mkdirSync(join(root, '42'));
+    if (maps !== undefined) writeFileSync(join(root, '42/maps'), maps);
+    return root;
+  }
+  const until = async <T>(f: () => T | undefined): Promise<T> => {
+    for (let i = 0; i < 100; i++) {
+      const v = f();
+      if (v !== undefined) return v;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error('timed out');
+  };
+
+  // A short-lived client can exit before the agent reads its maps; unreaped, it is a zombie whose
+  // /proc entry stays with nothing mapped. Its binary must still be attached for its next run.
+  it.each([
+    ['a zombie (empty maps)', ''],
+    ['gone (its maps unreadable)', undefined],
+  ])('attaches the exec() path of a process already %s', async (_, maps) => {
+    const m = new TargetManager(attacher, logger('test'), () => undefined, fakeProc(maps));
+    m.onExec(42, process.execPath);
+    const t = await until(() => m.list().find((x) => x.path === process.execPath));
+    expect(t).toMatchObject({ state: 'attached', library: 'openssl', firstPid: 42 });
+    m.stop();
+  });
+
+  it('does not take the exec() path of a live process for its own (it may be inside a container)', async () => {
+    const m = new TargetManager(attacher, logger('test'), () => undefined, fakeProc('00400000-00452000 r-xp 00000000 08:02 173521 /usr/bin/dbus-daemon\n'));
+    m.onExec(42, process.execPath);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(m.list().find((x) => x.path === process.execPath)).toBeUndefined();
+    m.stop();
   });
 });
