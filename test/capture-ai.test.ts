@@ -2,11 +2,9 @@
 // HTTP/1.1 and HTTP/2, python3 urllib, curl in plain HTTP to an Ollama-style endpoint) against a
 // local server speaking the OpenAI, Anthropic and Ollama wire formats become exactly one correct
 // `ai_call` event each, and a planted API key appears nowhere in the JSONL file.
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Event as EventSchema } from '../schema/event.js';
 import { startAiCapture, type AiCapture, type AiServerPorts } from './helpers/ai-capture.js';
 import { COMPLETION, usageFor } from './helpers/ai-answers.mjs';
 import { privileged } from './helpers/privileged.js';
@@ -159,13 +157,7 @@ sys.exit(2)`;
   });
 
   it('every JSONL line is a valid event, and the planted keys appear nowhere in the file', async () => {
-    await new Promise((r) => setTimeout(r, 300));
-    const text = readFileSync(fx.output, 'utf8');
-    expect(text).not.toContain(KEY);
-    expect(text).not.toContain(KEY.slice(8, 40));
-    expect(text).not.toContain(ANTHROPIC_KEY.slice(7, 40));
-    const lines = text.trim().split('\n');
+    const lines = await fx.writtenLines([KEY, KEY.slice(8, 40), ANTHROPIC_KEY.slice(7, 40)]);
     expect(lines.filter((l) => JSON.parse(l).kind === 'ai_call').length).toBeGreaterThanOrEqual(6);
-    for (const l of lines) expect(EventSchema.safeParse(JSON.parse(l)).success, l).toBe(true);
   });
 });

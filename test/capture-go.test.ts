@@ -3,11 +3,10 @@
 // HTTP/2. The sensor discovers the binary when it runs, attaches to (*Conn).Write/Read and their
 // RET instructions, and every call becomes exactly one correct ai_call — also for a stripped
 // binary, whose functions are found through .gopclntab.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Event as EventSchema } from '../schema/event.js';
 import { formatStatus } from '../probe/src/status.js';
 import { startAiCapture, type AiCapture } from './helpers/ai-capture.js';
 import { usageFor } from './helpers/ai-answers.mjs';
@@ -96,12 +95,8 @@ describe.runIf(gate.ok)('Go crypto/tls capture (real probes, real Go client)', (
   });
 
   it('every JSONL line is a valid event, and the planted key appears nowhere in the file', async () => {
-    await new Promise((r) => setTimeout(r, 300));
-    const text = readFileSync(fx.output, 'utf8');
-    expect(text).not.toContain(KEY.slice(8, 40));
-    const lines = text.trim().split('\n');
+    const lines = await fx.writtenLines([KEY.slice(8, 40)]);
     expect(lines.filter((l) => JSON.parse(l).kind === 'ai_call').length).toBeGreaterThanOrEqual(4 * CALLS);
-    for (const l of lines) expect(EventSchema.safeParse(JSON.parse(l)).success, l).toBe(true);
     expect(fx.agent.status().probes.lost.go_read).toBe(0);
     expect(fx.agent.status().probes.events.go_write).toBeGreaterThan(0);
   });

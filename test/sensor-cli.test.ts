@@ -44,6 +44,18 @@ describe.runIf(gate.ok)('vigil sensor, status and shutdown (built CLI)', () => {
     server = await startRawServer(cert);
   });
 
+  /**
+   * A new copy of node (a new inode that exports the TLS symbols: only exec() discovery can find
+   * it) GETting `path` from the test server every `intervalMs`, up to 100 times.
+   */
+  function freshNodeClient(name: string, path: string, intervalMs: number): { bin: string; child: ChildProcess } {
+    const bin = join(dir, name);
+    copyFileSync(process.execPath, bin);
+    chmodSync(bin, 0o755);
+    const script = `const ca=require('node:fs').readFileSync(${JSON.stringify(cert.cert)});let n=0;const go=()=>require('node:https').get({host:'localhost',port:${server.port},path:${JSON.stringify(path)},ca},(r)=>{r.resume();r.on('end',()=>{if(++n<100)setTimeout(go,${intervalMs})})});go()`;
+    return { bin, child: spawn(bin, ['-e', script], { stdio: 'ignore' }) };
+  }
+
   afterAll(() => {
     server?.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -59,15 +71,10 @@ describe.runIf(gate.ok)('vigil sensor, status and shutdown (built CLI)', () => {
       const statusArgs = [CLI, 'status', '--output', output];
       await waitFor(() => (existsSync(join(dir, 'out/status.json')) ? true : undefined), `the sensor to start (stderr: ${stderr})`, 20_000);
 
-      // A new file (new inode) that exports the TLS symbols: only exec() discovery can find it.
-      const fresh = join(dir, 'fresh-node');
-      copyFileSync(process.execPath, fresh);
-      chmodSync(fresh, 0o755);
       // Attaching to a new binary races its first TLS call (the agent reads its ELF after the
       // exec), so the client keeps calling until one request is captured: the claim under test
       // is that a binary unknown at start-up gets probed, not that attach beats Node's start.
-      const script = `const ca=require('node:fs').readFileSync(${JSON.stringify(cert.cert)});let n=0;const go=()=>require('node:https').get({host:'localhost',port:${server.port},path:'/fresh',ca},(r)=>{r.resume();r.on('end',()=>{if(++n<100)setTimeout(go,200)})});go()`;
-      const client = spawn(fresh, ['-e', script], { stdio: 'ignore' });
+      const { bin: fresh, child: client } = freshNodeClient('fresh-node', '/fresh', 200);
       const captured = await waitFor(() => {
         const lines = existsSync(output) ? readFileSync(output, 'utf8').trim().split('\n').filter(Boolean) : [];
         const mine = lines.map((l) => JSON.parse(l)).filter((e) => e.kind === 'tls_data' && e.process?.tgid === client.pid);
@@ -111,13 +118,9 @@ describe.runIf(gate.ok)('vigil sensor, status and shutdown (built CLI)', () => {
     const clients: ChildProcess[] = [];
     try {
       await waitFor(() => (existsSync(join(dir, 'excl/status.json')) ? true : undefined), 'the sensor to start', 20_000);
-      // Two new copies of node (new inodes, found only at their exec()), calling the same server.
+      // Two new copies of node, calling the same server.
       const start = (name: string) => {
-        const bin = join(dir, name);
-        copyFileSync(process.execPath, bin);
-        chmodSync(bin, 0o755);
-        const script = `const ca=require('node:fs').readFileSync(${JSON.stringify(cert.cert)});let n=0;const go=()=>require('node:https').get({host:'localhost',port:${server.port},path:'/${name}',ca},(r)=>{r.resume();r.on('end',()=>{if(++n<100)setTimeout(go,100)})});go()`;
-        const child = spawn(bin, ['-e', script], { stdio: 'ignore' });
+        const { bin, child } = freshNodeClient(name, `/${name}`, 100);
         clients.push(child);
         return { bin, pid: child.pid! };
       };

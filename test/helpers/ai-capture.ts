@@ -2,12 +2,13 @@
 // test/helpers/ai-server.mjs, HTTPS and plain HTTP) with a fresh certificate, and the agent
 // running in this process writing JSONL and collecting events.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { Event, EventOf } from '../../schema/event.js';
+import { expect } from 'vitest';
+import { Event as EventSchema, type Event, type EventOf } from '../../schema/event.js';
 import type { Agent } from '../../probe/src/agent.js';
 import { parseSensorConfig } from '../../probe/src/config.js';
 import { waitFor } from './privileged.js';
@@ -30,6 +31,11 @@ export interface AiCapture {
   output: string;
   /** The ai_call events of one process once `n` have arrived, after a pause in which a duplicate would show. */
   callsOf(pid: number, n?: number): Promise<AiEvent[]>;
+  /**
+   * The JSONL file's lines after a pause for the last flush, once each is checked to be a valid
+   * event and none contains any of `secrets` (fragments of planted API keys).
+   */
+  writtenLines(secrets: string[]): Promise<string[]>;
   stop(): Promise<void>;
 }
 
@@ -60,6 +66,14 @@ export async function startAiCapture(config: (ports: AiServerPorts) => Record<st
       });
       await new Promise((r) => setTimeout(r, 300));
       return of(pid);
+    },
+    async writtenLines(secrets) {
+      await new Promise((r) => setTimeout(r, 300));
+      const text = readFileSync(output, 'utf8');
+      for (const secret of secrets) expect(text).not.toContain(secret);
+      const lines = text.trim().split('\n');
+      for (const l of lines) expect(EventSchema.safeParse(JSON.parse(l)).success, l).toBe(true);
+      return lines;
     },
     async stop() {
       await agent.stop();
