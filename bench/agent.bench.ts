@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Event } from '../schema/event.js';
 import { decodeBatch, type ProbeRecord } from '../probe/src/abi/decode.js';
+import { frameBatch, frameSize } from '../probe/src/abi/fixtures/frame.js';
 import { DATA_FLAG, LAYOUTS, RECORD_TYPE } from '../probe/src/abi/layout.js';
 import { parseSensorConfig } from '../probe/src/config.js';
 import { Clock } from '../probe/src/events/build.js';
@@ -96,17 +97,6 @@ function tlsSni(c: Conn, name: string, tsNs: bigint): Buffer {
   return b;
 }
 
-/** The shim's batch framing: [u32 len][u32 reserved][record][pad to 8]. */
-function batchOf(records: Buffer[]): Buffer {
-  const frames = records.map((r) => {
-    const f = Buffer.alloc(8 + ((r.length + 7) & ~7));
-    f.writeUInt32LE(r.length, 0);
-    r.copy(f, 8);
-    return f;
-  });
-  return Buffer.concat(frames);
-}
-
 /**
  * The traffic of CONNECTIONS concurrent keep-alive connections: a first batch of their SNI
  * records, then batches of ROUNDS_PER_BATCH rounds (requests on every connection, then their
@@ -125,7 +115,7 @@ class Traffic {
     const startNs = BigInt(this.ts);
     const conns: Conn[] = Array.from({ length: CONNECTIONS }, (_, i) => ({ ptr: firstPtr + BigInt(i) * 0x1000n, startNs, fd: 23 + i }));
     this.pos = conns.map(() => ({ egress: 0, ingress: 0 }));
-    this.sni = batchOf(conns.map((c) => tlsSni(c, 'localhost', startNs)));
+    this.sni = frameBatch(conns.map((c) => tlsSni(c, 'localhost', startNs)));
     const records: Buffer[] = [];
     for (let round = 0; round < ROUNDS_PER_BATCH; round++) {
       conns.forEach((c, i) => records.push(connData(c, 'egress', request)) && this.slots.push({ at: 0, conn: i, egress: true, size: request.length }));
@@ -134,9 +124,9 @@ class Traffic {
     let off = 0;
     records.forEach((r, i) => {
       this.slots[i]!.at = off + 8;
-      off += 8 + ((r.length + 7) & ~7);
+      off += frameSize(r.length);
     });
-    this.batch = batchOf(records);
+    this.batch = frameBatch(records);
   }
 
   /** The next batch: the same calls further along every connection's streams. */

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { decodeBatch, decodeRecord, DecodeError, formatPeer, type ProbeRecord } from './decode.js';
+import { frameBatch } from './fixtures/frame.js';
 import { LAYOUTS, RECORD_TYPE } from './layout.js';
 
 const fixture = join(dirname(fileURLToPath(import.meta.url)), 'fixtures/batches.bin');
@@ -72,15 +73,9 @@ describe('decoder errors', () => {
     const good = Buffer.alloc(LAYOUTS.vigil_conn_close.size);
     good[0] = RECORD_TYPE.CONN_CLOSE;
     good.writeUInt32LE(42, LAYOUTS.vigil_conn_close.fields.tgid!.offset);
-    const frame = (rec: Buffer) => {
-      const f = Buffer.alloc(8 + ((rec.length + 7) & ~7));
-      f.writeUInt32LE(rec.length, 0);
-      rec.copy(f, 8);
-      return f;
-    };
     const out: ProbeRecord[] = [];
     const errs: Error[] = [];
-    const n = decodeBatch(Buffer.concat([frame(Buffer.from([77])), frame(good)]), (r) => out.push(r), (e) => errs.push(e));
+    const n = decodeBatch(frameBatch([Buffer.from([77]), good]), (r) => out.push(r), (e) => errs.push(e));
     expect(n).toBe(1);
     expect(errs).toHaveLength(1);
     expect(out).toEqual([expect.objectContaining({ type: 'conn_close', tgid: 42 })]);
